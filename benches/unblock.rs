@@ -1,0 +1,3 @@
+//! Benchmarks for `Unblock` against its peers (filled in with the adapter).
+
+fn main() {}

@@ -1,0 +1,41 @@
+//! Convert between the three generations of Rust I/O: blocking [`std::io`], the futures 0.1 /
+//! tokio-io 0.1 world, and today's `AsyncRead` / `AsyncWrite` (tokio 1 and futures-io 0.3).
+//!
+//! # The problem
+//!
+//! A blocking reader is not an async reader, and tokio's traits are not futures-io's:
+//!
+//! ```compile_fail
+//! # async fn f() -> std::io::Result<()> {
+//! let mut file = std::fs::File::open("Cargo.toml")?;
+//! let mut out = tokio::io::sink();
+//! // error[E0277]: the trait bound `File: tokio::io::AsyncRead` is not satisfied
+//! tokio::io::copy(&mut file, &mut out).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! # The fix
+//!
+//! Wrap the value in the adapter for the conversion you need.
+//!
+//! | you have | you want | use |
+//! |---|---|---|
+//!
+//! # Feature flags
+//!
+//! | feature | default | what it turns on |
+//! |---|---|---|
+//! | `tokio` | yes | tokio 1 trait impls; blocking work on tokio's blocking pool when a runtime is current |
+//! | `futures-io` | yes | futures-io 0.3 trait impls |
+//! | `full` | no | everything |
+#![forbid(unsafe_code)]
+#![warn(
+    missing_docs,
+    missing_debug_implementations,
+    rust_2018_idioms,
+    unreachable_pub
+)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[macro_use]
+mod macros;

@@ -1,0 +1,25 @@
+//! `cfg` helpers: each feature-gated item also gets its `doc(cfg)` badge on docs.rs.
+
+/// Items compiled only with the `tokio` feature.
+#[allow(unused_macros)]
+macro_rules! cfg_tokio {
+    ($($item:item)*) => {
+        $(
+            #[cfg(feature = "tokio")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+            $item
+        )*
+    };
+}
+
+/// Items compiled only with the `futures-io` feature.
+#[allow(unused_macros)]
+macro_rules! cfg_futures_io {
+    ($($item:item)*) => {
+        $(
+            #[cfg(feature = "futures-io")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "futures-io")))]
+            $item
+        )*
+    };
+}
