@@ -39,3 +39,9 @@
 
 #[macro_use]
 mod macros;
+
+mod pool;
+pub mod unblock;
+
+pub use crate::pool::{BlockingJob, Spawn};
+pub use crate::unblock::{IntoInnerError, Unblock, UnblockBuilder, UnblockExt};

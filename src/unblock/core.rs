@@ -1,0 +1,890 @@
+//! The consumer side of [`Unblock`](crate::Unblock): one state machine that every trait face
+//! (tokio, futures-io, `Stream`) calls into.
+//!
+//! The consumer owns the read chunk it is reading from and the write chunk it is filling; all
+//! else lives in [`Shared`] and is exchanged with the pump under its mutex at chunk
+//! boundaries, so a `poll_read` that is served from the current chunk takes no lock.
+//!
+//! Ordering rules that keep the logical position exact:
+//! - before a read is sent to the pool, queued writes are written;
+//! - before the first write after reading, unread read-ahead is given back by seeking the inner
+//!   value back (when it can seek), so the write lands at the position the consumer has read to;
+//! - a seek, flush or closure runs after the queued writes, and a seek that lands inside the
+//!   read-ahead keeps it.
+//!
+//! Every `poll_*` that returns `Pending` leaves the state consistent: dropping its future at any
+//! point loses nothing, because work handed to the pump is always finished and its result
+//! applied by whichever operation comes next.
+
+use std::any::{Any, TypeId};
+use std::collections::VecDeque;
+use std::io::{self, SeekFrom};
+use std::sync::Arc;
+use std::task::{Context, Poll, ready};
+
+use super::shared::{
+    Chunk, Command, FlushFn, MAX_READ_CHUNKS, MAX_WRITE_CHUNKS, NextFn, Output, PumpJob, ReadEnd,
+    ReadFn, SeekOps, SeekOutcome, Shared, State, WriteFn, poisoned_error,
+};
+use crate::pool::Spawner;
+
+/// Size of the first read and write chunk; chunks double while the consumer keeps going.
+pub(crate) const FIRST_CHUNK: usize = 16 * 1024;
+
+/// Buffer sizes derived from the capacity.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Limits {
+    pub(crate) capacity: usize,
+    max_chunk: usize,
+    first_chunk: usize,
+}
+
+impl Limits {
+    pub(crate) fn new(capacity: usize) -> Self {
+        // Four chunks per direction, each at least one byte.
+        let capacity = capacity.max(MAX_READ_CHUNKS);
+        let max_chunk = capacity / MAX_READ_CHUNKS;
+        Self {
+            capacity,
+            max_chunk,
+            first_chunk: FIRST_CHUNK.min(max_chunk),
+        }
+    }
+}
+
+/// The in-flight command, and which operation it belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum InFlight {
+    Flush,
+    Seek(SeekFrom),
+    /// Giving back read-ahead before a write (or before handing out the value).
+    Reposition,
+    Run,
+}
+
+pub(crate) struct Core<T: Send + 'static> {
+    shared: Arc<Shared<T>>,
+    spawner: Spawner,
+    limits: Limits,
+    /// The wrapped value when the consumer has taken it back (`get_mut`).
+    home: Option<T>,
+    /// The chunk being read from.
+    current: Option<Chunk>,
+    /// The chunk being written into (`len` = bytes buffered).
+    wbuf: Vec<u8>,
+    write_chunk: usize,
+    /// Bytes accepted since the last flush was issued.
+    dirty: bool,
+    in_flight: Option<InFlight>,
+    /// A tokio `start_seek` not yet driven by `poll_complete`.
+    queued_seek: Option<SeekFrom>,
+    /// An error from an operation whose future was dropped, for the next operation.
+    deferred: Option<io::Error>,
+    seek_ops: Option<SeekOps<T>>,
+    /// The inner value could not seek back (a pipe or socket): read-ahead is kept on writes.
+    stream_like: bool,
+    /// The consumer's logical position, when a seek has told it.
+    known_pos: Option<u64>,
+    /// Reading since the last write: read-ahead may exist or be under way.
+    read_active: bool,
+    /// The consumer's batch of iterator items (a `VecDeque<Item>` behind `dyn Any`).
+    local_items: Option<Box<dyn Any + Send>>,
+}
+
+impl<T: Send + 'static> Core<T> {
+    pub(crate) fn new(
+        inner: T,
+        limits: Limits,
+        spawner: Spawner,
+        seek_ops: Option<SeekOps<T>>,
+        items_cap: usize,
+    ) -> Self {
+        Self {
+            shared: Arc::new(Shared::new(inner, limits.first_chunk, items_cap.max(1))),
+            spawner,
+            limits,
+            home: None,
+            current: None,
+            wbuf: Vec::new(),
+            write_chunk: limits.first_chunk,
+            dirty: false,
+            in_flight: None,
+            queued_seek: None,
+            deferred: None,
+            seek_ops,
+            stream_like: false,
+            known_pos: None,
+            read_active: false,
+            local_items: None,
+        }
+    }
+
+    pub(crate) fn capacity(&self) -> usize {
+        self.limits.capacity
+    }
+
+    // ----- pump control -------------------------------------------------------------------
+
+    /// Starts a pump if there is work and none is running. Takes the lock; spawns outside it.
+    fn kick_locked(&mut self, mut st: std::sync::MutexGuard<'_, State<T>>) {
+        if st.running || !st.has_work() {
+            return;
+        }
+        if let Some(inner) = self.home.take() {
+            st.inner = Some(inner);
+        }
+        st.running = true;
+        st.pool_dropped = false;
+        drop(st);
+        let job = PumpJob::new(Arc::clone(&self.shared));
+        self.spawner.spawn(move || job.run());
+    }
+
+    /// Registers the consumer's waker and makes sure a pump will wake it. If none can run (the
+    /// value panicked, or the pool dropped the job), returns that error instead of `Pending`,
+    /// so no operation ever waits for a wake-up that cannot come.
+    fn pend<R>(
+        &mut self,
+        mut st: std::sync::MutexGuard<'_, State<T>>,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<R>> {
+        if st.running || st.has_work() {
+            st.waker = Some(cx.waker().clone());
+            self.kick_locked(st);
+            return Poll::Pending;
+        }
+        let err = self.take_blocking_error(&mut st).unwrap_or_else(|| {
+            io::Error::other("Unblock: internal error: nothing left to wait for")
+        });
+        Poll::Ready(Err(err))
+    }
+
+    /// Errors that end any operation before it starts: a panic earlier, a job the pool dropped,
+    /// an error deferred from a cancelled operation.
+    fn take_blocking_error(&mut self, st: &mut State<T>) -> Option<io::Error> {
+        if let Some(msg) = &st.poisoned {
+            return Some(poisoned_error(msg));
+        }
+        if st.pool_dropped && !st.running {
+            st.pool_dropped = false;
+            return Some(pool_dropped_error());
+        }
+        self.deferred.take()
+    }
+
+    /// Waits for the in-flight command and applies its effect on the buffers. Its error, if
+    /// any, is returned: to the operation it belongs to, or as the deferred error of a
+    /// cancelled one.
+    fn poll_command(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<Output>> {
+        let shared = Arc::clone(&self.shared);
+        let mut st = shared.lock();
+        let Some(result) = st.result.take() else {
+            if st.pool_dropped && !st.running {
+                // The pump was dropped unrun: the command is still queued; take it back.
+                st.command = None;
+                st.pool_dropped = false;
+                self.in_flight = None;
+                return Poll::Ready(Err(pool_dropped_error()));
+            }
+            return self.pend(st, cx);
+        };
+        let kind = self.in_flight.take();
+        match &result {
+            Ok(Output::Seeked(outcome)) => self.apply_seek(&mut st, *outcome),
+            Err(e) if kind == Some(InFlight::Reposition) && is_not_seekable(e) => {
+                // A pipe, socket or terminal: its read side is independent of its write side,
+                // so the read-ahead stays to be read.
+                self.stream_like = true;
+                return Poll::Ready(Ok(Output::Done));
+            }
+            Err(_) if matches!(kind, Some(InFlight::Seek(_) | InFlight::Reposition)) => {
+                self.known_pos = None;
+            }
+            _ => {}
+        }
+        Poll::Ready(result)
+    }
+
+    /// Finishes whatever a cancelled operation left behind (a command in flight, a queued tokio
+    /// seek) and returns the error to report now, if any.
+    fn poll_settle(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        ready!(self.poll_finish_in_flight(cx))?;
+        if let Some(pos) = self.queued_seek {
+            ready!(self.poll_seek(cx, pos))?;
+            self.queued_seek = None;
+        }
+        let shared = Arc::clone(&self.shared);
+        let mut st = shared.lock();
+        match self.take_blocking_error(&mut st) {
+            Some(e) => Poll::Ready(Err(e)),
+            None => Poll::Ready(Ok(())),
+        }
+    }
+
+    /// Waits for the command a cancelled operation left in flight.
+    fn poll_finish_in_flight(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if self.in_flight.is_some() {
+            match ready!(self.poll_command(cx)) {
+                Err(e) => return Poll::Ready(Err(e)),
+                Ok(Output::Ran(Err(_panic))) => {
+                    // A with_mut closure panicked after its caller went away: nobody to resume
+                    // the panic in, and the value itself did not panic, so carry on.
+                }
+                Ok(_) => {}
+            }
+        }
+        Poll::Ready(Ok(()))
+    }
+
+    fn issue(&mut self, st: &mut State<T>, cmd: Command<T>, kind: InFlight) {
+        debug_assert!(st.command.is_none() && st.result.is_none());
+        st.command = Some(cmd);
+        self.in_flight = Some(kind);
+    }
+
+    // ----- reading ------------------------------------------------------------------------
+
+    /// Returns buffered data, reading ahead on the pool when there is none.
+    pub(crate) fn poll_fill_buf(
+        &mut self,
+        cx: &mut Context<'_>,
+        read: ReadFn<T>,
+    ) -> Poll<io::Result<&[u8]>> {
+        if self.current.as_ref().is_some_and(|c| c.remaining() > 0) {
+            return Poll::Ready(Ok(self.current_slice()));
+        }
+        ready!(self.poll_settle(cx))?;
+        ready!(self.poll_writes_out(cx))?;
+        let released = self.current.take();
+        let shared = Arc::clone(&self.shared);
+        let mut st = shared.lock();
+        if let Some(chunk) = released {
+            self.recycle_read(&mut st, chunk, true);
+        }
+        st.read_fn = Some(read);
+        self.read_active = true;
+        if let Some(chunk) = st.filled.pop_front() {
+            self.current = Some(chunk);
+            self.kick_locked(st);
+            return Poll::Ready(Ok(self.current_slice()));
+        }
+        match st.read_end.take() {
+            Some(ReadEnd::Eof) => return Poll::Ready(Ok(&[])),
+            Some(ReadEnd::Error(e)) => return Poll::Ready(Err(e)),
+            None => {}
+        }
+        if let Some(e) = self.take_blocking_error(&mut st) {
+            return Poll::Ready(Err(e));
+        }
+        st.want_read = true;
+        self.pend(st, cx)
+    }
+
+    fn current_slice(&self) -> &[u8] {
+        match &self.current {
+            Some(c) => &c.buf[c.start..c.end],
+            None => &[],
+        }
+    }
+
+    /// Marks `amt` bytes of the current chunk as read (clamped to what is there).
+    pub(crate) fn consume(&mut self, amt: usize) {
+        if let Some(c) = &mut self.current {
+            let amt = amt.min(c.remaining());
+            c.start += amt;
+            if let Some(pos) = &mut self.known_pos {
+                *pos += amt as u64;
+            }
+        }
+    }
+
+    pub(crate) fn poll_read_into(
+        &mut self,
+        cx: &mut Context<'_>,
+        read: ReadFn<T>,
+        dst: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        if dst.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
+        let src = ready!(self.poll_fill_buf(cx, read))?;
+        let n = src.len().min(dst.len());
+        dst[..n].copy_from_slice(&src[..n]);
+        self.consume(n);
+        Poll::Ready(Ok(n))
+    }
+
+    /// Returns a read chunk to the free list. A chunk read to its end widens the read-ahead:
+    /// the next chunks are twice as large, up to a quarter of the capacity.
+    fn recycle_read(&mut self, st: &mut State<T>, chunk: Chunk, sequential: bool) {
+        st.read_out -= 1;
+        if sequential && chunk.end == chunk.buf.len() {
+            st.read_chunk = (st.read_chunk * 2).min(self.limits.max_chunk);
+        }
+        if chunk.buf.len() >= st.read_chunk {
+            st.read_free.push(chunk.buf);
+        }
+    }
+
+    /// Unread bytes: in the consumer's chunk plus everything filled ahead.
+    fn unread(&self, st: &State<T>) -> u64 {
+        let local = self.current.as_ref().map_or(0, |c| c.remaining() as u64);
+        local + st.filled.iter().map(|c| c.remaining() as u64).sum::<u64>()
+    }
+
+    /// Drops all read-ahead (after the inner value moved).
+    fn discard_read_ahead(&mut self, st: &mut State<T>) {
+        if let Some(chunk) = self.current.take() {
+            self.recycle_read(st, chunk, false);
+        }
+        while let Some(chunk) = st.filled.pop_front() {
+            self.recycle_read(st, chunk, false);
+        }
+        st.read_end = None;
+        st.want_read = false;
+        st.read_chunk = self.limits.first_chunk;
+    }
+
+    fn apply_seek(&mut self, st: &mut State<T>, outcome: SeekOutcome) {
+        match outcome {
+            SeekOutcome::Moved { pos } => {
+                self.discard_read_ahead(st);
+                self.known_pos = Some(pos);
+            }
+            SeekOutcome::Reuse { pos, delta } => {
+                self.known_pos = Some(pos);
+                if delta < 0 {
+                    if let Some(c) = &mut self.current {
+                        c.start -= delta.unsigned_abs() as usize;
+                    }
+                    return;
+                }
+                let mut skip = delta as u64;
+                loop {
+                    if let Some(c) = &mut self.current {
+                        let n = skip.min(c.remaining() as u64) as usize;
+                        c.start += n;
+                        skip -= n as u64;
+                        if skip == 0 {
+                            break;
+                        }
+                    }
+                    if let Some(chunk) = self.current.take() {
+                        self.recycle_read(st, chunk, false);
+                    }
+                    match st.filled.pop_front() {
+                        Some(next) => self.current = Some(next),
+                        None => break,
+                    }
+                }
+            }
+        }
+    }
+
+    // ----- writing ------------------------------------------------------------------------
+
+    /// Waits until the queued writes are written (or one failed, which is then reported by the
+    /// next write, flush or seek). Pushes the consumer's partial chunk first.
+    fn poll_writes_out(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if self.wbuf.is_empty() && self.write_chunks_idle() {
+            return Poll::Ready(Ok(()));
+        }
+        ready!(self.poll_push_wbuf(cx))?;
+        let shared = Arc::clone(&self.shared);
+        let st = shared.lock();
+        if st.to_write.is_empty() && st.write_out == 0 || st.write_error.is_some() {
+            return Poll::Ready(Ok(()));
+        }
+        self.pend(st, cx)
+    }
+
+    fn write_chunks_idle(&self) -> bool {
+        let st = self.shared.lock();
+        st.to_write.is_empty() && st.write_out == 0
+    }
+
+    /// Moves the consumer's write chunk to the queue; `Pending` while the queue is full.
+    fn poll_push_wbuf(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if self.wbuf.is_empty() {
+            return Poll::Ready(Ok(()));
+        }
+        let shared = Arc::clone(&self.shared);
+        let mut st = shared.lock();
+        if st.write_out + 1 >= MAX_WRITE_CHUNKS {
+            return self.pend(st, cx);
+        }
+        self.push_wbuf_locked(&mut st);
+        self.kick_locked(st);
+        Poll::Ready(Ok(()))
+    }
+
+    fn push_wbuf_locked(&mut self, st: &mut State<T>) {
+        let full = self.wbuf.len() >= self.write_chunk;
+        let buf = std::mem::take(&mut self.wbuf);
+        st.to_write.push_back(buf);
+        st.write_out += 1;
+        if full {
+            self.write_chunk = (self.write_chunk * 2).min(self.limits.max_chunk);
+        }
+    }
+
+    /// Takes a recycled write chunk of the current size, or allocates one.
+    fn fresh_wbuf(&mut self) {
+        if self.wbuf.capacity() >= self.write_chunk {
+            return;
+        }
+        let shared = Arc::clone(&self.shared);
+        let mut st = shared.lock();
+        while let Some(buf) = st.write_free.pop() {
+            if buf.capacity() >= self.write_chunk {
+                self.wbuf = buf;
+                return;
+            }
+        }
+        drop(st);
+        self.wbuf = Vec::with_capacity(self.write_chunk);
+    }
+
+    /// Before the first write after reading: gives back unread read-ahead so the write lands
+    /// at the consumer's logical position.
+    fn poll_write_mode(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let local = self.current.as_ref().map_or(0, |c| c.remaining());
+        let shared = Arc::clone(&self.shared);
+        let mut st = shared.lock();
+        if local == 0 && st.filled.is_empty() && !st.want_read && !st.reading {
+            if let Some(chunk) = self.current.take() {
+                self.recycle_read(&mut st, chunk, false);
+            }
+            if matches!(st.read_end, Some(ReadEnd::Eof)) {
+                st.read_end = None;
+            }
+            self.read_active = false;
+            return Poll::Ready(Ok(()));
+        }
+        st.want_read = false;
+        if st.reading {
+            // Wait for the read in progress: its bytes count as read-ahead too.
+            return self.pend(st, cx);
+        }
+        if self.unread(&st) == 0 || self.stream_like {
+            self.read_active = false;
+            return Poll::Ready(Ok(()));
+        }
+        let Some(ops) = self.seek_ops.or_else(file_seek_ops::<T>) else {
+            // Not known to seek: a stream whose read and write sides are independent.
+            self.stream_like = true;
+            self.read_active = false;
+            return Poll::Ready(Ok(()));
+        };
+        let local_behind = self.current.as_ref().map_or(0, |c| c.start as u64);
+        self.issue(
+            &mut st,
+            Command::Seek {
+                ops,
+                pos: SeekFrom::Current(0),
+                local_ahead: local as u64,
+                local_behind,
+                discard: true,
+            },
+            InFlight::Reposition,
+        );
+        drop(st);
+        ready!(self.poll_command(cx))?;
+        self.read_active = false;
+        Poll::Ready(Ok(()))
+    }
+
+    pub(crate) fn poll_write_from(
+        &mut self,
+        cx: &mut Context<'_>,
+        write: WriteFn<T>,
+        flush: FlushFn<T>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let total: usize = bufs.iter().map(|b| b.len()).sum();
+        if total == 0 {
+            return Poll::Ready(Ok(0));
+        }
+        if self.in_flight.is_some() || self.queued_seek.is_some() || self.read_active {
+            ready!(self.poll_settle(cx))?;
+            ready!(self.poll_write_mode(cx))?;
+        }
+        if self.wbuf.len() >= self.write_chunk {
+            ready!(self.poll_push_wbuf(cx))?;
+        }
+        {
+            let shared = Arc::clone(&self.shared);
+            let mut st = shared.lock();
+            if let Some(e) = st.write_error.take() {
+                // Reported once; the unwritten data stays queued and is retried by the next
+                // flush. The state is idle and consistent.
+                self.known_pos = None;
+                return Poll::Ready(Err(e));
+            }
+            if let Some(e) = self.take_blocking_error(&mut st) {
+                return Poll::Ready(Err(e));
+            }
+            st.write_fn = Some(write);
+            st.flush_fn = Some(flush);
+        }
+        self.fresh_wbuf();
+        let mut accepted = 0;
+        for buf in bufs {
+            let room = self.write_chunk - self.wbuf.len();
+            let n = buf.len().min(room);
+            self.wbuf.extend_from_slice(&buf[..n]);
+            accepted += n;
+            if n < buf.len() {
+                break;
+            }
+        }
+        self.dirty = true;
+        if let Some(pos) = &mut self.known_pos {
+            *pos += accepted as u64;
+        }
+        // Hand the chunk to the pool now if it is full or the pool is idle: low latency when
+        // writes are sparse, coalescing into big chunks while the pool is busy.
+        let shared = Arc::clone(&self.shared);
+        let mut st = shared.lock();
+        if (self.wbuf.len() >= self.write_chunk || !st.running)
+            && st.write_out + 1 < MAX_WRITE_CHUNKS
+        {
+            self.push_wbuf_locked(&mut st);
+            self.kick_locked(st);
+        }
+        Poll::Ready(Ok(accepted))
+    }
+
+    /// Writes everything buffered, then flushes the inner value.
+    pub(crate) fn poll_flush(
+        &mut self,
+        cx: &mut Context<'_>,
+        flush: FlushFn<T>,
+    ) -> Poll<io::Result<()>> {
+        if self.in_flight == Some(InFlight::Flush) && !self.dirty {
+            // The flush issued earlier (perhaps by a dropped future) covers everything.
+            return self.poll_command(cx).map_ok(drop);
+        }
+        ready!(self.poll_settle(cx))?;
+        ready!(self.poll_push_wbuf(cx))?;
+        let shared = Arc::clone(&self.shared);
+        let mut st = shared.lock();
+        if let Some(e) = st.write_error.take() {
+            self.known_pos = None;
+            return Poll::Ready(Err(e));
+        }
+        st.flush_fn = Some(flush);
+        self.issue(&mut st, Command::Flush(flush), InFlight::Flush);
+        self.dirty = false;
+        drop(st);
+        self.poll_command(cx).map_ok(drop)
+    }
+
+    // ----- seeking ------------------------------------------------------------------------
+
+    pub(crate) fn set_seek_ops(&mut self, ops: SeekOps<T>) {
+        self.seek_ops = Some(ops);
+    }
+
+    /// Seeks to `pos`, reusing read-ahead when the target is inside it. Re-polling with the
+    /// same `pos` continues a seek already under way.
+    pub(crate) fn poll_seek(
+        &mut self,
+        cx: &mut Context<'_>,
+        pos: SeekFrom,
+    ) -> Poll<io::Result<u64>> {
+        if self.in_flight != Some(InFlight::Seek(pos)) {
+            ready!(self.poll_finish_in_flight(cx))?;
+            let Some(ops) = self.seek_ops.or_else(file_seek_ops::<T>) else {
+                return Poll::Ready(Err(io::Error::new(
+                    io::ErrorKind::Unsupported,
+                    "Unblock: seek: the wrapped value does not implement `Seek`",
+                )));
+            };
+            ready!(self.poll_push_wbuf(cx))?;
+            let shared = Arc::clone(&self.shared);
+            let mut st = shared.lock();
+            if let Some(e) = self.take_blocking_error(&mut st) {
+                return Poll::Ready(Err(e));
+            }
+            st.want_read = false;
+            let local_ahead = self.current.as_ref().map_or(0, |c| c.remaining() as u64);
+            let local_behind = self.current.as_ref().map_or(0, |c| c.start as u64);
+            self.issue(
+                &mut st,
+                Command::Seek {
+                    ops,
+                    pos,
+                    local_ahead,
+                    local_behind,
+                    discard: false,
+                },
+                InFlight::Seek(pos),
+            );
+        }
+        let result = ready!(self.poll_command(cx));
+        if self.queued_seek == Some(pos) {
+            self.queued_seek = None;
+        }
+        Poll::Ready(result.and_then(|out| match out {
+            Output::Seeked(SeekOutcome::Moved { pos } | SeekOutcome::Reuse { pos, .. }) => Ok(pos),
+            _ => Err(io::Error::other("Unblock: seek: unexpected result")),
+        }))
+    }
+
+    /// tokio's `start_seek`: records the seek; `poll_complete` carries it out.
+    pub(crate) fn start_seek(&mut self, pos: SeekFrom) -> io::Result<()> {
+        if self.queued_seek.is_some() || matches!(self.in_flight, Some(InFlight::Seek(_))) {
+            return Err(io::Error::other(
+                "Unblock: start_seek: another seek is in progress; poll `poll_complete` until it \
+                 returns before starting a new one",
+            ));
+        }
+        self.queued_seek = Some(pos);
+        Ok(())
+    }
+
+    /// tokio's `poll_complete`: finishes the started seek, or reports the current position.
+    pub(crate) fn poll_complete(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<u64>> {
+        if let Some(pos) = self.queued_seek {
+            let result = ready!(self.poll_seek(cx, pos));
+            self.queued_seek = None;
+            return Poll::Ready(result);
+        }
+        if let Some(InFlight::Seek(pos)) = self.in_flight {
+            return self.poll_seek(cx, pos);
+        }
+        if let Some(pos) = self.known_pos {
+            return Poll::Ready(Ok(pos));
+        }
+        // No seek started and the position is unknown: find it out (a real answer, never a
+        // placeholder).
+        self.poll_seek(cx, SeekFrom::Current(0))
+    }
+
+    // ----- whole-value access -------------------------------------------------------------
+
+    /// Waits until the wrapped value is idle and at the consumer's logical position: queued
+    /// writes written, read-ahead given back when the value can seek. Errors are kept for the
+    /// next operation instead of being dropped.
+    pub(crate) fn poll_quiesce(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        if let Err(e) = ready!(self.poll_settle(cx)) {
+            self.deferred = Some(e);
+        }
+        match ready!(self.poll_writes_out(cx)) {
+            Ok(()) => {}
+            Err(e) => self.deferred = Some(e),
+        }
+        if self.deferred.is_none() {
+            if let Err(e) = ready!(self.poll_write_mode(cx)) {
+                self.deferred = Some(e);
+            }
+        }
+        let shared = Arc::clone(&self.shared);
+        let mut st = shared.lock();
+        st.want_read = false;
+        if st.running {
+            // The pump wakes us when it stops (or its job's drop guard does).
+            st.waker = Some(cx.waker().clone());
+            return Poll::Pending;
+        }
+        if self.home.is_none() {
+            self.home = st.inner.take();
+        }
+        // The caller may move the value's cursor.
+        self.known_pos = None;
+        Poll::Ready(())
+    }
+
+    /// The wrapped value, once [`poll_quiesce`](Self::poll_quiesce) returned.
+    pub(crate) fn home_mut(&mut self) -> Option<&mut T> {
+        self.home.as_mut()
+    }
+
+    /// Runs `f` on the pool, after the queued work.
+    pub(crate) fn poll_run(
+        &mut self,
+        cx: &mut Context<'_>,
+        f: &mut Option<super::shared::RunFn<T>>,
+    ) -> Poll<io::Result<std::thread::Result<Box<dyn Any + Send>>>> {
+        if self.in_flight != Some(InFlight::Run) {
+            ready!(self.poll_quiesce(cx));
+            let Some(f) = f.take() else {
+                return Poll::Ready(Err(io::Error::other(
+                    "Unblock: with_mut polled after completion",
+                )));
+            };
+            let shared = Arc::clone(&self.shared);
+            let mut st = shared.lock();
+            self.issue(&mut st, Command::Run(f), InFlight::Run);
+        }
+        match ready!(self.poll_command(cx)) {
+            Ok(Output::Ran(result)) => Poll::Ready(Ok(result)),
+            Ok(_) => Poll::Ready(Err(io::Error::other(
+                "Unblock: with_mut: unexpected result",
+            ))),
+            Err(e) => Poll::Ready(Err(e)),
+        }
+    }
+
+    /// What `into_inner` must not drop: a pending error, data it could not write, read-ahead it
+    /// could not give back (unless `take_unread`, when it is returned).
+    pub(crate) fn take_leftovers(&mut self, take_unread: bool) -> Result<Vec<u8>, io::Error> {
+        let shared = Arc::clone(&self.shared);
+        let mut st = shared.lock();
+        if let Some(e) = st.write_error.take() {
+            return Err(e);
+        }
+        if let Some(e) = self.take_blocking_error(&mut st) {
+            return Err(e);
+        }
+        if !st.to_write.is_empty() || !self.wbuf.is_empty() {
+            return Err(io::Error::other(
+                "Unblock::into_inner: buffered writes could not be written",
+            ));
+        }
+        let unread = self.unread(&st);
+        if unread > 0 && !take_unread {
+            return Err(io::Error::other(format!(
+                "Unblock::into_inner: {unread} bytes were read ahead and not consumed, and the \
+                 value cannot seek back; read them first, or use `into_parts` to take them"
+            )));
+        }
+        let mut rest = Vec::with_capacity(unread as usize);
+        if let Some(c) = self.current.take() {
+            rest.extend_from_slice(&c.buf[c.start..c.end]);
+            self.recycle_read(&mut st, c, false);
+        }
+        while let Some(c) = st.filled.pop_front() {
+            rest.extend_from_slice(&c.buf[c.start..c.end]);
+            self.recycle_read(&mut st, c, false);
+        }
+        Ok(rest)
+    }
+
+    pub(crate) fn take_home(&mut self) -> Option<T> {
+        self.home.take()
+    }
+
+    // ----- iterators ----------------------------------------------------------------------
+
+    /// The next item of a wrapped iterator, fetched ahead in batches: the consumer swaps its
+    /// empty batch for the pump's filled one under a single lock.
+    pub(crate) fn poll_next_item<I: Send + 'static>(
+        &mut self,
+        cx: &mut Context<'_>,
+        next: NextFn<T>,
+    ) -> Poll<Option<I>> {
+        if let Some(item) = self
+            .local_items
+            .as_mut()
+            .and_then(|b| b.downcast_mut::<VecDeque<I>>())
+            .and_then(VecDeque::pop_front)
+        {
+            return Poll::Ready(Some(item));
+        }
+        let shared = Arc::clone(&self.shared);
+        let mut st = shared.lock();
+        st.next_fn = Some(next);
+        if st.items_len > 0 {
+            std::mem::swap(&mut self.local_items, &mut st.items);
+            st.items_len = 0;
+            self.kick_locked(st);
+            let item = self
+                .local_items
+                .as_mut()
+                .and_then(|b| b.downcast_mut::<VecDeque<I>>())
+                .and_then(VecDeque::pop_front);
+            return Poll::Ready(item);
+        }
+        if let Some(payload) = st.items_panic.take() {
+            drop(st);
+            std::panic::resume_unwind(payload);
+        }
+        if st.items_done {
+            return Poll::Ready(None);
+        }
+        match self.pend::<()>(st, cx) {
+            Poll::Pending => Poll::Pending,
+            // A `Stream` has no error channel, and ending it here would silently truncate it.
+            Poll::Ready(Err(e)) => panic!("Unblock: the iterator stream cannot continue: {e}"),
+            Poll::Ready(Ok(())) => Poll::Pending,
+        }
+    }
+}
+
+impl<T: Send + 'static> Drop for Core<T> {
+    /// Buffered writes are still written, and the value is flushed and dropped on the pool
+    /// (best effort: nobody is left to see an error). Read-ahead stops.
+    fn drop(&mut self) {
+        let shared = Arc::clone(&self.shared);
+        let mut st = shared.lock();
+        st.want_read = false;
+        st.next_fn = None;
+        if !self.wbuf.is_empty() {
+            let buf = std::mem::take(&mut self.wbuf);
+            st.to_write.push_back(buf);
+            st.write_out += 1;
+        }
+        if st.write_error.is_none() && (!st.to_write.is_empty() || self.dirty) {
+            st.closing = true;
+        }
+        self.kick_locked(st);
+    }
+}
+
+impl<T: Send + 'static> std::fmt::Debug for Core<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Unblock")
+            .field("capacity", &self.limits.capacity)
+            .field("spawner", &self.spawner)
+            .field(
+                "buffered_read",
+                &self.current.as_ref().map_or(0, Chunk::remaining),
+            )
+            .field("buffered_write", &self.wbuf.len())
+            .field("in_flight", &self.in_flight)
+            .finish_non_exhaustive()
+    }
+}
+
+fn pool_dropped_error() -> io::Error {
+    io::Error::other(
+        "Unblock: the blocking pool dropped the operation before running it (was the tokio \
+         runtime shut down?); retry on a live runtime or outside any runtime",
+    )
+}
+
+/// `ESPIPE` and friends: the value is a pipe, socket or terminal.
+fn is_not_seekable(e: &io::Error) -> bool {
+    #[cfg(unix)]
+    if e.raw_os_error() == Some(29) {
+        return true;
+    }
+    e.kind() == io::ErrorKind::Unsupported
+}
+
+/// `std::fs::File` can seek, and that is known without a `T: Seek` bound: this is what makes
+/// a plain `Unblock::new(file)` write at the logical position after reading.
+pub(crate) fn file_seek_ops<T: 'static>() -> Option<SeekOps<T>> {
+    if TypeId::of::<T>() != TypeId::of::<std::fs::File>() {
+        return None;
+    }
+    fn as_file<T: 'static>(value: &mut T) -> io::Result<&mut std::fs::File> {
+        (value as &mut dyn Any)
+            .downcast_mut::<std::fs::File>()
+            .ok_or_else(|| io::Error::other("Unblock: internal error: not a File"))
+    }
+    Some(SeekOps {
+        seek: |value, pos| io::Seek::seek(as_file(value)?, pos),
+        tell: |value| io::Seek::stream_position(as_file(value)?),
+    })
+}
+
+/// Seek operations for any `T: Seek`.
+pub(crate) fn seek_ops<T: io::Seek>() -> SeekOps<T> {
+    SeekOps {
+        seek: <T as io::Seek>::seek,
+        tell: <T as io::Seek>::stream_position,
+    }
+}

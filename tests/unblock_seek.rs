@@ -1,0 +1,162 @@
+//! `Unblock<T: Seek>`: position-exact seeking, read-ahead reuse, tokio's start/complete.
+
+mod support;
+
+use std::io::{self, Cursor, Read, Seek, SeekFrom};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use iocompat::Unblock;
+use support::on_all;
+
+fn data(n: usize) -> Vec<u8> {
+    (0..n).map(|i| (i % 253) as u8).collect()
+}
+
+/// A cursor that counts the bytes read from it.
+struct Counting {
+    inner: Cursor<Vec<u8>>,
+    read: Arc<AtomicU64>,
+}
+
+impl Read for Counting {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, Ordering::SeqCst);
+        Ok(n)
+    }
+}
+
+impl Seek for Counting {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        self.inner.seek(pos)
+    }
+}
+
+#[test]
+fn seek_current_counts_from_what_the_consumer_read() {
+    on_all(|| async {
+        use futures::io::{AsyncReadExt, AsyncSeekExt};
+        let src = data(500_000);
+        let mut r = Unblock::new(Cursor::new(src.clone()));
+        let mut buf = [0u8; 100];
+        r.read_exact(&mut buf).await.unwrap();
+        // Read-ahead has moved the inner cursor far beyond 100; the answer must not show it.
+        assert_eq!(r.seek(SeekFrom::Current(0)).await.unwrap(), 100);
+        assert_eq!(r.seek(SeekFrom::Current(50)).await.unwrap(), 150);
+        r.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf[..], &src[150..250]);
+        assert_eq!(r.seek(SeekFrom::Current(-200)).await.unwrap(), 50);
+        r.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf[..], &src[50..150]);
+        assert_eq!(r.seek(SeekFrom::End(-10)).await.unwrap(), 499_990);
+        let mut tail = Vec::new();
+        r.read_to_end(&mut tail).await.unwrap();
+        assert_eq!(tail, &src[499_990..]);
+    });
+}
+
+#[test]
+fn seek_inside_read_ahead_reuses_it() {
+    on_all(|| async {
+        use futures::io::{AsyncBufReadExt, AsyncReadExt, AsyncSeekExt};
+        let src = data(1_000_000);
+        let count = Arc::new(AtomicU64::new(0));
+        let mut r = Unblock::new(Counting {
+            inner: Cursor::new(src.clone()),
+            read: count.clone(),
+        });
+        let have = r.fill_buf().await.unwrap().len();
+        assert!(have >= 1000);
+        let mut buf = [0u8; 500];
+        r.read_exact(&mut buf).await.unwrap();
+        // Wait until read-ahead is quiet, then note how much the inner value has given.
+        let _ = r.seek(SeekFrom::Current(0)).await.unwrap();
+        let before = count.load(Ordering::SeqCst);
+        // Backwards and forwards inside the first chunk: no new read of the inner value.
+        assert_eq!(r.seek(SeekFrom::Start(10)).await.unwrap(), 10);
+        r.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf[..], &src[10..510]);
+        assert_eq!(r.seek(SeekFrom::Current(200)).await.unwrap(), 710);
+        r.read_exact(&mut buf[..100]).await.unwrap();
+        assert_eq!(&buf[..100], &src[710..810]);
+        assert_eq!(
+            count.load(Ordering::SeqCst),
+            before,
+            "read-ahead was reused"
+        );
+    });
+}
+
+#[test]
+fn tokio_seek_and_poll_complete_without_start_is_the_real_position() {
+    on_all(|| async {
+        use tokio::io::{AsyncReadExt, AsyncSeek, AsyncSeekExt};
+        let src = data(100_000);
+        let mut cursor = Cursor::new(src.clone());
+        cursor.set_position(1000);
+        let mut r = Unblock::new(cursor);
+        let mut buf = [0u8; 10];
+        r.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf[..], &src[1000..1010]);
+        // No start_seek: not a placeholder 0, the real position.
+        let pos = std::future::poll_fn(|cx| Pin::new(&mut r).poll_complete(cx))
+            .await
+            .unwrap();
+        assert_eq!(pos, 1010);
+        assert_eq!(r.seek(SeekFrom::Start(5)).await.unwrap(), 5);
+        r.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf[..], &src[5..15]);
+        assert_eq!(r.stream_position().await.unwrap(), 15);
+    });
+}
+
+#[test]
+fn second_start_seek_while_one_is_pending_is_an_error() {
+    on_all(|| async {
+        use tokio::io::AsyncSeek;
+        let mut r = Unblock::new(Cursor::new(data(100)));
+        Pin::new(&mut r).start_seek(SeekFrom::Start(3)).unwrap();
+        let err = Pin::new(&mut r).start_seek(SeekFrom::Start(4)).unwrap_err();
+        assert!(err.to_string().contains("poll_complete"), "{err}");
+        let pos = std::future::poll_fn(|cx| Pin::new(&mut r).poll_complete(cx))
+            .await
+            .unwrap();
+        assert_eq!(pos, 3);
+    });
+}
+
+#[test]
+fn seek_before_start_is_invalid_input_and_adapter_stays_usable() {
+    on_all(|| async {
+        use futures::io::{AsyncReadExt, AsyncSeekExt};
+        let src = data(1000);
+        let mut r = Unblock::new(Cursor::new(src.clone()));
+        let mut buf = [0u8; 4];
+        r.read_exact(&mut buf).await.unwrap();
+        let err = r.seek(SeekFrom::Current(-10)).await.unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+        r.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf[..], &src[4..8]);
+    });
+}
+
+#[test]
+fn seek_on_a_file_after_reading_ahead() {
+    on_all(|| async {
+        use futures::io::{AsyncReadExt, AsyncSeekExt};
+        use std::io::Write;
+        let src = data(300_000);
+        let mut f = tempfile::tempfile().unwrap();
+        f.write_all(&src).unwrap();
+        f.rewind().unwrap();
+        let mut r = Unblock::new(f);
+        let mut buf = vec![0u8; 70_000];
+        r.read_exact(&mut buf).await.unwrap();
+        assert_eq!(r.seek(SeekFrom::Current(0)).await.unwrap(), 70_000);
+        let mut f = r.into_inner().await.unwrap();
+        // The File's own cursor was given back to the logical position.
+        assert_eq!(f.stream_position().unwrap(), 70_000);
+    });
+}
