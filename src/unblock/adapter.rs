@@ -437,7 +437,7 @@ impl UnblockBuilder {
 ///
 /// let mut w = iocompat::Unblock::new(Full);
 /// w.write_all(b"data").await.unwrap();
-/// let err = w.into_inner().await.unwrap_err();
+/// let Err(err) = w.into_inner().await else { panic!("the write error must come back") };
 /// assert_eq!(err.error().kind(), std::io::ErrorKind::StorageFull);
 /// # })
 /// ```

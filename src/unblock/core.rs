@@ -23,7 +23,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
 use super::shared::{
-    Chunk, Command, FlushFn, MAX_READ_CHUNKS, MAX_WRITE_CHUNKS, NextFn, Output, PumpJob, ReadEnd,
+    Chunk, Command, FlushFn, IterOps, MAX_READ_CHUNKS, MAX_WRITE_CHUNKS, Output, PumpJob, ReadEnd,
     ReadFn, SeekOps, SeekOutcome, Shared, State, WriteFn, poisoned_error,
 };
 use crate::pool::Spawner;
@@ -211,7 +211,6 @@ impl<T: Send + 'static> Core<T> {
         ready!(self.poll_finish_in_flight(cx))?;
         if let Some(pos) = self.queued_seek {
             ready!(self.poll_seek(cx, pos))?;
-            self.queued_seek = None;
         }
         let shared = Arc::clone(&self.shared);
         let mut st = shared.lock();
@@ -223,17 +222,21 @@ impl<T: Send + 'static> Core<T> {
 
     /// Waits for the command a cancelled operation left in flight.
     fn poll_finish_in_flight(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        if self.in_flight.is_some() {
-            match ready!(self.poll_command(cx)) {
-                Err(e) => return Poll::Ready(Err(e)),
-                Ok(Output::Ran(Err(_panic))) => {
-                    // A with_mut closure panicked after its caller went away: nobody to resume
-                    // the panic in, and the value itself did not panic, so carry on.
-                }
-                Ok(_) => {}
-            }
+        let Some(kind) = self.in_flight else {
+            return Poll::Ready(Ok(()));
+        };
+        match ready!(self.poll_command(cx)) {
+            // A failed seek changed nothing, and its caller is gone: nothing to report. The
+            // position is asked again when next needed.
+            Err(_) if matches!(kind, InFlight::Seek(_)) => Poll::Ready(Ok(())),
+            // A failed flush (or give-back before a write) may mean data was not written:
+            // the next operation reports it.
+            Err(e) => Poll::Ready(Err(e)),
+            // A with_mut closure panicked after its caller went away: nobody to resume the
+            // panic in, and the value itself did not panic, so carry on.
+            Ok(Output::Ran(Err(_panic))) => Poll::Ready(Ok(())),
+            Ok(_) => Poll::Ready(Ok(())),
         }
-        Poll::Ready(Ok(()))
     }
 
     fn issue(&mut self, st: &mut State<T>, cmd: Command<T>, kind: InFlight) {
@@ -250,6 +253,10 @@ impl<T: Send + 'static> Core<T> {
         cx: &mut Context<'_>,
         read: ReadFn<T>,
     ) -> Poll<io::Result<&[u8]>> {
+        if self.in_flight.is_some() || self.queued_seek.is_some() {
+            // A cancelled seek must land before anything is read.
+            ready!(self.poll_settle(cx))?;
+        }
         if self.current.as_ref().is_some_and(|c| c.remaining() > 0) {
             return Poll::Ready(Ok(self.current_slice()));
         }
@@ -411,6 +418,12 @@ impl<T: Send + 'static> Core<T> {
         let shared = Arc::clone(&self.shared);
         let mut st = shared.lock();
         if st.write_out + 1 >= MAX_WRITE_CHUNKS {
+            if let Some(e) = st.write_error.take() {
+                // The queue is stuck behind a failed write: report it (once). The data stays
+                // queued and is retried by the next flush.
+                self.known_pos = None;
+                return Poll::Ready(Err(e));
+            }
             return self.pend(st, cx);
         }
         self.push_wbuf_locked(&mut st);
@@ -621,11 +634,12 @@ impl<T: Send + 'static> Core<T> {
                 },
                 InFlight::Seek(pos),
             );
+            // A started tokio seek is now in flight, no longer queued.
+            if self.queued_seek == Some(pos) {
+                self.queued_seek = None;
+            }
         }
         let result = ready!(self.poll_command(cx));
-        if self.queued_seek == Some(pos) {
-            self.queued_seek = None;
-        }
         Poll::Ready(result.and_then(|out| match out {
             Output::Seeked(SeekOutcome::Moved { pos } | SeekOutcome::Reuse { pos, .. }) => Ok(pos),
             _ => Err(io::Error::other("Unblock: seek: unexpected result")),
@@ -647,9 +661,7 @@ impl<T: Send + 'static> Core<T> {
     /// tokio's `poll_complete`: finishes the started seek, or reports the current position.
     pub(crate) fn poll_complete(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<u64>> {
         if let Some(pos) = self.queued_seek {
-            let result = ready!(self.poll_seek(cx, pos));
-            self.queued_seek = None;
-            return Poll::Ready(result);
+            return self.poll_seek(cx, pos);
         }
         if let Some(InFlight::Seek(pos)) = self.in_flight {
             return self.poll_seek(cx, pos);
@@ -773,7 +785,7 @@ impl<T: Send + 'static> Core<T> {
     pub(crate) fn poll_next_item<I: Send + 'static>(
         &mut self,
         cx: &mut Context<'_>,
-        next: NextFn<T>,
+        ops: IterOps<T>,
     ) -> Poll<Option<I>> {
         if let Some(item) = self
             .local_items
@@ -785,7 +797,7 @@ impl<T: Send + 'static> Core<T> {
         }
         let shared = Arc::clone(&self.shared);
         let mut st = shared.lock();
-        st.next_fn = Some(next);
+        st.iter_ops = Some(ops);
         if st.items_len > 0 {
             std::mem::swap(&mut self.local_items, &mut st.items);
             st.items_len = 0;
@@ -820,7 +832,7 @@ impl<T: Send + 'static> Drop for Core<T> {
         let shared = Arc::clone(&self.shared);
         let mut st = shared.lock();
         st.want_read = false;
-        st.next_fn = None;
+        st.iter_ops = None;
         if !self.wbuf.is_empty() {
             let buf = std::mem::take(&mut self.wbuf);
             st.to_write.push_back(buf);

@@ -149,9 +149,12 @@ pub(crate) struct State<T> {
     pub(crate) command: Option<Command<T>>,
     pub(crate) result: Option<io::Result<Output>>,
 
-    // Iterator side (see `stream.rs`): a `VecDeque<Item>` behind `dyn Any`.
-    pub(crate) next_fn: Option<NextFn<T>>,
+    // Iterator side (see `stream.rs`): `VecDeque<Item>`s behind `dyn Any`.
+    pub(crate) iter_ops: Option<IterOps<T>>,
+    /// Items fetched and not yet taken by the consumer.
     pub(crate) items: Option<Box<dyn Any + Send>>,
+    /// The pump's staging batch, kept between runs so it is allocated once.
+    pub(crate) items_spare: Option<Box<dyn Any + Send>>,
     pub(crate) items_len: usize,
     pub(crate) items_cap: usize,
     pub(crate) items_done: bool,
@@ -161,6 +164,21 @@ pub(crate) struct State<T> {
 
 /// Pulls one item from the iterator into the `VecDeque<Item>` behind `dyn Any`; false at end.
 pub(crate) type NextFn<T> = fn(&mut T, &mut Option<Box<dyn Any + Send>>) -> bool;
+/// Moves every item of the second `VecDeque<Item>` to the end of the first.
+pub(crate) type MergeFn = fn(&mut Option<Box<dyn Any + Send>>, &mut Option<Box<dyn Any + Send>>);
+
+/// How the pump drives an iterator: captured where `T: Iterator` is known.
+pub(crate) struct IterOps<T> {
+    pub(crate) next: NextFn<T>,
+    pub(crate) merge: MergeFn,
+}
+
+impl<T> Clone for IterOps<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for IterOps<T> {}
 
 pub(crate) struct Shared<T> {
     state: Mutex<State<T>>,
@@ -192,8 +210,9 @@ impl<T> Shared<T> {
                 closing: false,
                 command: None,
                 result: None,
-                next_fn: None,
+                iter_ops: None,
                 items: None,
+                items_spare: None,
                 items_len: 0,
                 items_cap,
                 items_done: false,
@@ -232,7 +251,7 @@ impl<T> State<T> {
     }
 
     fn can_fetch_items(&self) -> bool {
-        self.next_fn.is_some()
+        self.iter_ops.is_some()
             && !self.items_done
             && self.items_len < self.items_cap
             && self.poisoned.is_none()
@@ -319,7 +338,7 @@ enum Work<T> {
     Write(WriteFn<T>, Vec<u8>),
     Command(Command<T>),
     Read(ReadFn<T>, Vec<u8>),
-    Next(NextFn<T>),
+    Next(IterOps<T>),
     Close(FlushFn<T>),
 }
 
@@ -353,15 +372,19 @@ fn pump<T: Send + 'static>(shared: &Shared<T>) {
         };
         // The seek command needs the read-ahead count, known only under the lock.
         let filled_ahead: u64 = st.filled.iter().map(|c| c.remaining() as u64).sum();
-        let mut items = st.items.take();
+        let mut staging = st.items_spare.take();
         drop(st);
 
         let outcome = catch_unwind(AssertUnwindSafe(|| {
-            do_work(&mut inner, work, filled_ahead, &mut items)
+            do_work(&mut inner, work, filled_ahead, &mut staging)
         }));
 
         st = shared.lock();
-        st.items = items;
+        if let (Ok(Done::Next(true)), Some(ops)) = (&outcome, st.iter_ops) {
+            // The consumer may have swapped batches meanwhile: merge, never overwrite.
+            (ops.merge)(&mut st.items, &mut staging);
+        }
+        st.items_spare = staging;
         match outcome {
             Ok(done) => publish(&mut st, done),
             Err(payload) => {
@@ -449,7 +472,7 @@ fn next_work<T>(st: &mut State<T>) -> Option<Work<T>> {
         return Some(Work::Read(read, buf));
     }
     if st.can_fetch_items() {
-        return st.next_fn.map(Work::Next);
+        return st.iter_ops.map(Work::Next);
     }
     None
 }
@@ -549,7 +572,7 @@ fn do_work<T>(
             });
             Done::Read(buf, result)
         }
-        Work::Next(next) => Done::Next(next(inner, items)),
+        Work::Next(ops) => Done::Next((ops.next)(inner, items)),
         Work::Close(flush) => {
             // Drop asked for this: best effort, nobody is left to see an error.
             let _ = retry(|| flush(inner));

@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use super::shared::IterOps;
 use crate::Unblock;
 
 /// # Panics
@@ -18,7 +19,11 @@ where
     type Item = T::Item;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T::Item>> {
-        self.get_mut().core.poll_next_item(cx, next_into::<T>)
+        let ops = IterOps {
+            next: next_into::<T>,
+            merge: merge::<T::Item>,
+        };
+        self.get_mut().core.poll_next_item(cx, ops)
     }
 }
 
@@ -37,4 +42,22 @@ where
         None => *items = Some(Box::new(VecDeque::from([item]))),
     }
     true
+}
+
+/// Runs under the lock: appends the staged items to the batch the consumer will take.
+fn merge<I: Send + 'static>(
+    batch: &mut Option<Box<dyn Any + Send>>,
+    staged: &mut Option<Box<dyn Any + Send>>,
+) {
+    let Some(from) = staged
+        .as_mut()
+        .and_then(|b| b.downcast_mut::<VecDeque<I>>())
+    else {
+        return;
+    };
+    match batch.as_mut().and_then(|b| b.downcast_mut::<VecDeque<I>>()) {
+        Some(to) if !to.is_empty() => to.append(from),
+        // Empty or missing: swap whole batches, keeping both allocations.
+        _ => std::mem::swap(batch, staged),
+    }
 }

@@ -1,0 +1,172 @@
+//! Cancellation: a read, write, seek or flush future dropped at any point loses and duplicates
+//! nothing. The pool is stepped by hand so the drop happens at exact points.
+
+mod support;
+
+use std::io::{Cursor, SeekFrom};
+use std::task::Poll;
+
+use futures::io::{AsyncBufReadExt, AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+use iocompat::Unblock;
+use support::pool::{ManualPool, drive, poll_once};
+
+fn data(n: usize) -> Vec<u8> {
+    (0..n).map(|i| (i % 249) as u8).collect()
+}
+
+fn manual<T: Send + 'static>(pool: &ManualPool, inner: T) -> Unblock<T> {
+    Unblock::builder().spawner(pool.clone()).build(inner)
+}
+
+#[test]
+fn dropped_read_before_the_pool_ran_loses_nothing() {
+    let pool = ManualPool::default();
+    let src = data(100_000);
+    let mut r = manual(&pool, Cursor::new(src.clone()));
+    let mut buf = [0u8; 10];
+    {
+        let mut fut = r.read(&mut buf);
+        assert!(poll_once(&mut fut).is_pending());
+    }
+    assert_eq!(pool.queued(), 1, "the read was handed to the pool");
+    let mut out = Vec::new();
+    drive(&pool, r.read_to_end(&mut out)).unwrap();
+    assert_eq!(out, src);
+}
+
+#[test]
+fn dropped_read_after_the_pool_ran_loses_nothing() {
+    let pool = ManualPool::default();
+    let src = data(100_000);
+    let mut r = manual(&pool, Cursor::new(src.clone()));
+    let mut buf = [0u8; 10];
+    {
+        let mut fut = r.read(&mut buf);
+        assert!(poll_once(&mut fut).is_pending());
+        pool.run_all();
+        // Dropped before it was polled again: the chunk it fetched stays buffered.
+    }
+    let mut out = Vec::new();
+    drive(&pool, r.read_to_end(&mut out)).unwrap();
+    assert_eq!(out, src);
+}
+
+#[test]
+fn dropped_flush_writes_exactly_once() {
+    let pool = ManualPool::default();
+    let mut w = manual(&pool, Vec::new());
+    drive(&pool, w.write_all(b"hello")).unwrap();
+    {
+        let mut fut = w.flush();
+        assert!(poll_once(&mut fut).is_pending());
+    }
+    drive(&pool, w.write_all(b" world")).unwrap();
+    drive(&pool, w.flush()).unwrap();
+    let v = drive(&pool, Box::pin(w.into_inner())).unwrap();
+    assert_eq!(v, b"hello world");
+}
+
+#[test]
+fn dropped_flush_is_reused_when_nothing_was_written_since() {
+    let pool = ManualPool::default();
+    let mut w = manual(&pool, Vec::new());
+    drive(&pool, w.write_all(b"abc")).unwrap();
+    {
+        let mut fut = w.flush();
+        assert!(poll_once(&mut fut).is_pending());
+    }
+    pool.run_all();
+    // The earlier flush already completed: this one returns at once.
+    let mut fut = w.flush();
+    assert!(matches!(poll_once(&mut fut), Poll::Ready(Ok(()))));
+}
+
+#[test]
+fn dropped_futures_io_seek_then_read_reads_from_the_target() {
+    let pool = ManualPool::default();
+    let src = data(100_000);
+    let mut r = manual(&pool, Cursor::new(src.clone()));
+    let mut head = [0u8; 5];
+    drive(&pool, r.read_exact(&mut head)).unwrap();
+    {
+        let mut fut = r.seek(SeekFrom::Start(50_000));
+        assert!(poll_once(&mut fut).is_pending());
+    }
+    // The seek was under way: it completes before the read, which reads from its target.
+    let mut buf = [0u8; 10];
+    drive(&pool, r.read_exact(&mut buf)).unwrap();
+    assert_eq!(&buf[..], &src[50_000..50_010]);
+}
+
+#[test]
+fn dropped_tokio_seek_then_read_reads_from_the_target() {
+    let pool = ManualPool::default();
+    let src = data(100_000);
+    let mut r = manual(&pool, Cursor::new(src.clone()));
+    {
+        let mut fut = Box::pin(tokio::io::AsyncSeekExt::seek(&mut r, SeekFrom::Start(777)));
+        // tokio's seek future first completes any earlier seek (here: asks the position),
+        // then starts ours. Step until ours is started and pending, then drop it.
+        assert!(poll_once(&mut fut).is_pending());
+        pool.run_all();
+        assert!(poll_once(&mut fut).is_pending());
+    }
+    let mut buf = [0u8; 4];
+    drive(&pool, r.read_exact(&mut buf)).unwrap();
+    assert_eq!(&buf[..], &src[777..781]);
+    let pos = drive(
+        &pool,
+        Box::pin(tokio::io::AsyncSeekExt::stream_position(&mut r)),
+    )
+    .unwrap();
+    assert_eq!(pos, 781);
+}
+
+#[test]
+fn dropped_relative_seek_moves_once() {
+    let pool = ManualPool::default();
+    let src = data(100_000);
+    let mut r = manual(&pool, Cursor::new(src.clone()));
+    {
+        let mut fut = r.seek(SeekFrom::Current(1000));
+        assert!(poll_once(&mut fut).is_pending());
+        pool.run_all();
+    }
+    let mut buf = [0u8; 3];
+    drive(&pool, r.read_exact(&mut buf)).unwrap();
+    assert_eq!(&buf[..], &src[1000..1003]);
+}
+
+#[test]
+fn cancelled_fill_buf_keeps_data_for_the_next_read() {
+    let pool = ManualPool::default();
+    let src = data(50_000);
+    let mut r = manual(&pool, Cursor::new(src.clone()));
+    {
+        let mut fut = r.fill_buf();
+        assert!(poll_once(&mut fut).is_pending());
+    }
+    pool.run_all();
+    let first = drive(&pool, r.fill_buf()).unwrap().to_vec();
+    assert_eq!(&first[..], &src[..first.len()]);
+}
+
+#[test]
+fn pool_dropping_the_job_is_an_error_not_a_hang_and_the_next_call_works() {
+    let pool = ManualPool::default();
+    let src = data(1000);
+    let mut r = manual(&pool, Cursor::new(src.clone()));
+    let mut buf = [0u8; 10];
+    {
+        let mut fut = r.read(&mut buf);
+        assert!(poll_once(&mut fut).is_pending());
+        pool.drop_all();
+        match poll_once(&mut fut) {
+            Poll::Ready(Err(e)) => assert!(e.to_string().contains("dropped"), "{e}"),
+            other => panic!("expected an error, got {other:?}"),
+        }
+    }
+    let mut out = Vec::new();
+    drive(&pool, r.read_to_end(&mut out)).unwrap();
+    assert_eq!(out, src);
+}
