@@ -1,7 +1,114 @@
 //! Every adapter in iocompat doing real work on data the demo makes itself.
 //!
-//! Run with `cargo run --example demo`.
+//! Run with `cargo run --example demo`. No arguments, no files needed: it writes what it needs
+//! into a temporary directory and removes it at the end.
 
-fn main() {
-    println!("iocompat demo");
+use std::io::{Seek, SeekFrom, Write};
+
+use futures::StreamExt;
+use iocompat::{Unblock, UnblockExt};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+
+#[tokio::main]
+async fn main() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    println!("iocompat demo (scratch files in {})", dir.path().display());
+    unblock_file(dir.path()).await?;
+    unblock_gzip(dir.path()).await?;
+    unblock_iterator().await;
+    unblock_without_tokio()?;
+    println!("done");
+    Ok(())
+}
+
+/// A `std::fs::File`, read line by line, seeked, then written to, from async code.
+async fn unblock_file(dir: &std::path::Path) -> std::io::Result<()> {
+    let path = dir.join("numbers.txt");
+    let mut std_file = std::fs::File::create(&path)?;
+    for i in 0..10_000 {
+        writeln!(std_file, "line {i}")?;
+    }
+    drop(std_file);
+
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&path)?;
+    let mut file = Unblock::new(file);
+    let mut lines = 0;
+    let mut line = String::new();
+    while file.read_line(&mut line).await? > 0 {
+        lines += 1;
+        line.clear();
+    }
+    println!("Unblock<File>: read {lines} lines with AsyncBufRead::read_line");
+
+    let pos = file.seek(SeekFrom::Start(7)).await?;
+    let mut word = [0u8; 6];
+    file.read_exact(&mut word).await?;
+    println!(
+        "Unblock<File>: seeked to {pos}, read {:?}; position is now {}",
+        String::from_utf8_lossy(&word),
+        file.stream_position().await?
+    );
+    // Read-ahead moved the File's own cursor far ahead; the write still lands at byte 13.
+    file.write_all(b"#").await?;
+    file.flush().await?;
+    let mut std_file = file.into_inner().await?;
+    std_file.seek(SeekFrom::Start(0))?;
+    let mut head = String::new();
+    std::io::Read::read_to_string(&mut std::io::Read::take(&mut std_file, 24), &mut head)?;
+    println!("Unblock<File>: wrote '#' after reading; file now starts {head:?}");
+    Ok(())
+}
+
+/// A legacy blocking decoder (flate2) wrapped and copied with tokio's `copy_buf`.
+async fn unblock_gzip(dir: &std::path::Path) -> std::io::Result<()> {
+    let gz_path = dir.join("data.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz_path)?,
+        flate2::Compression::fast(),
+    );
+    for i in 0..200_000u32 {
+        enc.write_all(&i.to_le_bytes())?;
+    }
+    enc.finish()?;
+
+    let decoder = flate2::read::GzDecoder::new(std::fs::File::open(&gz_path)?);
+    let mut input = decoder.unblock();
+    let mut output = tokio::fs::File::create(dir.join("data.bin")).await?;
+    let copied = tokio::io::copy_buf(&mut input, &mut output).await?;
+    output.flush().await?;
+    println!(
+        "Unblock<GzDecoder<File>>: decompressed {} compressed bytes into {copied} bytes",
+        std::fs::metadata(&gz_path)?.len()
+    );
+    Ok(())
+}
+
+/// A blocking iterator as a `Stream`, fetched in batches on the pool.
+async fn unblock_iterator() {
+    let squares = Unblock::new((1..=100_000u64).map(|i| i * i));
+    let sum: u64 = squares.fold(0, |acc, x| async move { acc + x }).await;
+    println!("Unblock<Iterator>: summed 100000 squares as a Stream: {sum}");
+}
+
+/// The same adapter under a non-tokio executor, on a thread outside any tokio runtime: the
+/// work runs on the `blocking` crate's pool.
+fn unblock_without_tokio() -> std::io::Result<()> {
+    std::thread::spawn(|| futures::executor::block_on(async {
+        let mut reader = Unblock::new(std::io::Cursor::new(vec![42u8; 1 << 20]));
+        let mut all = Vec::new();
+        futures::io::AsyncReadExt::read_to_end(&mut reader, &mut all).await?;
+        let thread = reader
+            .with_mut(|_| std::thread::current().name().unwrap_or("?").to_owned())
+            .await;
+        println!(
+            "Unblock under futures::executor::block_on: read {} bytes, work ran on thread {thread:?}",
+            all.len()
+        );
+        Ok(())
+    }))
+    .join()
+    .expect("demo thread panicked")
 }

@@ -16,10 +16,28 @@
 //!
 //! # The fix
 //!
-//! Wrap the value in the adapter for the conversion you need.
+//! Wrap the value in the adapter for the conversion you need:
+//!
+//! ```
+//! # #[cfg(all(feature = "tokio", feature = "futures-io"))]
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+//! let file = tempfile::tempfile()?; // any std reader
+//! let mut file = iocompat::Unblock::new(file);
+//! let mut out = tokio::io::sink();
+//! tokio::io::copy(&mut file, &mut out).await?;
+//! # Ok(()) }
+//! # #[cfg(not(all(feature = "tokio", feature = "futures-io")))] fn main() {}
+//! ```
+//!
+//! Which one, for each conversion:
 //!
 //! | you have | you want | use |
 //! |---|---|---|
+//! | a blocking `std::io::Read` (a `File`, a decoder, stdin, a C binding) | tokio or futures-io `AsyncRead` + `AsyncBufRead` | [`Unblock`] |
+//! | a blocking `std::io::Write` | tokio or futures-io `AsyncWrite` | [`Unblock`] |
+//! | a blocking `std::io::Seek` | tokio or futures-io `AsyncSeek` | [`Unblock`] |
+//! | an `Iterator` that blocks | a `Stream` | [`Unblock`] |
+//! | any of these, terser | the same | [`UnblockExt::unblock`] |
 //!
 //! # Feature flags
 //!

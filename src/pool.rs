@@ -29,6 +29,7 @@ use std::sync::Arc;
 /// # Examples
 ///
 /// ```
+/// # #[cfg(all(feature = "tokio", feature = "futures-io"))] {
 /// use iocompat::{BlockingJob, Spawn};
 ///
 /// /// Runs every job on a fresh thread (fine for a test, wasteful in production).
@@ -49,6 +50,7 @@ use std::sync::Arc;
 /// reader.read_to_string(&mut text).await?;
 /// assert_eq!(text, "hello");
 /// # std::io::Result::Ok(()) }).unwrap();
+/// # }
 /// ```
 pub trait Spawn: Send + Sync + 'static {
     /// Runs `job` on some thread where blocking is acceptable, or drops it.

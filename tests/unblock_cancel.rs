@@ -1,6 +1,8 @@
 //! Cancellation: a read, write, seek or flush future dropped at any point loses and duplicates
 //! nothing. The pool is stepped by hand so the drop happens at exact points.
 
+#![cfg(all(feature = "tokio", feature = "futures-io"))]
+
 mod support;
 
 use std::io::{Cursor, SeekFrom};

@@ -1,6 +1,6 @@
 //! Duplex values (blocking sockets and pipes) in a single `Unblock`: no deadlock, read-ahead
 //! kept across writes.
-#![cfg(unix)]
+#![cfg(all(unix, feature = "tokio", feature = "futures-io"))]
 
 mod support;
 

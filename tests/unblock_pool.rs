@@ -1,5 +1,7 @@
 //! Where the blocking work runs, and what happens when the pool goes away.
 
+#![cfg(all(feature = "tokio", feature = "futures-io"))]
+
 mod support;
 
 use std::io::{self, Cursor, Read};

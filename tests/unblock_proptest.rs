@@ -2,6 +2,8 @@
 //! errors at chosen offsets) behaves exactly like a plain `std::io::Cursor`, under random
 //! operations, seeks and cancellation points, on all three executors.
 
+#![cfg(all(feature = "tokio", feature = "futures-io"))]
+
 mod support;
 
 use std::io::{Cursor, Read, Seek, SeekFrom, Write};

@@ -1,5 +1,7 @@
 //! `Unblock<T: Read>`: reading, buffered reading, read-ahead, errors.
 
+#![cfg(all(feature = "tokio", feature = "futures-io"))]
+
 mod support;
 
 use std::io::{self, Cursor};

@@ -1,7 +1,7 @@
 //! Idle adapters are cheap: 1,000 readers that each read one byte and stay alive grow the
 //! process by at most 128 KiB each and hold no pool thread. (One test in this binary, so the
 //! memory reading is not disturbed by other tests.)
-#![cfg(target_os = "linux")]
+#![cfg(all(target_os = "linux", feature = "tokio", feature = "futures-io"))]
 
 mod support;
 

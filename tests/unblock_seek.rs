@@ -1,5 +1,7 @@
 //! `Unblock<T: Seek>`: position-exact seeking, read-ahead reuse, tokio's start/complete.
 
+#![cfg(all(feature = "tokio", feature = "futures-io"))]
+
 mod support;
 
 use std::io::{self, Cursor, Read, Seek, SeekFrom};

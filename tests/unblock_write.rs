@@ -1,5 +1,7 @@
 //! `Unblock<T: Write>`: write-behind, flush, errors, drop, read-then-write positioning.
 
+#![cfg(all(feature = "tokio", feature = "futures-io"))]
+
 mod support;
 
 use std::io::{self, Read, Seek, SeekFrom, Write};

@@ -33,6 +33,7 @@ pub(crate) const DEFAULT_STREAM_ITEMS: usize = 1024;
 /// ```no_run
 /// use tokio::io::AsyncBufReadExt;
 ///
+/// # #[cfg(all(feature = "tokio", feature = "futures-io"))]
 /// # #[tokio::main] async fn main() -> std::io::Result<()> {
 /// let file = std::fs::File::open("access.log")?;
 /// let mut lines = iocompat::Unblock::new(file).lines();
@@ -40,6 +41,7 @@ pub(crate) const DEFAULT_STREAM_ITEMS: usize = 1024;
 ///     println!("{line}");
 /// }
 /// # Ok(()) }
+/// # #[cfg(not(all(feature = "tokio", feature = "futures-io")))] fn main() {}
 /// ```
 pub struct Unblock<T: Send + 'static> {
     pub(crate) core: Core<T>,
@@ -59,6 +61,7 @@ impl<T: Send + 'static> Unblock<T> {
     /// # Examples
     ///
     /// ```
+    /// # #[cfg(all(feature = "tokio", feature = "futures-io"))] {
     /// # futures::executor::block_on(async {
     /// use futures::io::AsyncReadExt;
     ///
@@ -67,6 +70,7 @@ impl<T: Send + 'static> Unblock<T> {
     /// reader.read_to_end(&mut out).await?;
     /// assert_eq!(out, b"legacy bytes");
     /// # std::io::Result::Ok(()) }).unwrap();
+    /// # }
     /// ```
     pub fn new(inner: T) -> Self {
         UnblockBuilder::new().build(inner)
@@ -82,6 +86,7 @@ impl<T: Send + 'static> Unblock<T> {
     /// # Examples
     ///
     /// ```
+    /// # #[cfg(all(feature = "tokio", feature = "futures-io"))] {
     /// # futures::executor::block_on(async {
     /// use futures::io::AsyncReadExt;
     ///
@@ -90,6 +95,7 @@ impl<T: Send + 'static> Unblock<T> {
     /// reader.read_to_string(&mut out).await?;
     /// assert_eq!(out, "small");
     /// # std::io::Result::Ok(()) }).unwrap();
+    /// # }
     /// ```
     pub fn with_capacity(capacity: usize, inner: T) -> Self {
         UnblockBuilder::new().capacity(capacity).build(inner)
@@ -121,6 +127,7 @@ impl<T: Send + 'static> Unblock<T> {
     /// # Examples
     ///
     /// ```
+    /// # #[cfg(all(feature = "tokio", feature = "futures-io"))] {
     /// # futures::executor::block_on(async {
     /// use futures::io::AsyncWriteExt;
     ///
@@ -128,6 +135,7 @@ impl<T: Send + 'static> Unblock<T> {
     /// writer.write_all(b"abc").await?;
     /// assert_eq!(writer.get_mut().await.as_slice(), b"abc");
     /// # std::io::Result::Ok(()) }).unwrap();
+    /// # }
     /// ```
     pub async fn get_mut(&mut self) -> &mut T {
         poll_fn(|cx| self.core.poll_quiesce(cx)).await;
@@ -192,6 +200,7 @@ impl<T: Send + 'static> Unblock<T> {
     /// # Examples
     ///
     /// ```
+    /// # #[cfg(all(feature = "tokio", feature = "futures-io"))] {
     /// # futures::executor::block_on(async {
     /// use futures::io::AsyncWriteExt;
     ///
@@ -200,6 +209,7 @@ impl<T: Send + 'static> Unblock<T> {
     /// let bytes = writer.into_inner().await?;
     /// assert_eq!(bytes, b"abc");
     /// # std::io::Result::Ok(()) }).unwrap();
+    /// # }
     /// ```
     pub async fn into_inner(self) -> Result<T, IntoInnerError<T>> {
         self.finish(false).await.map(|(inner, _)| inner)
@@ -216,6 +226,7 @@ impl<T: Send + 'static> Unblock<T> {
     /// # Examples
     ///
     /// ```
+    /// # #[cfg(all(feature = "tokio", feature = "futures-io"))] {
     /// # futures::executor::block_on(async {
     /// use futures::io::AsyncBufReadExt;
     ///
@@ -225,6 +236,7 @@ impl<T: Send + 'static> Unblock<T> {
     /// let (_inner, unread) = reader.into_parts().await?;
     /// assert_eq!(unread, b"hello world");
     /// # std::io::Result::Ok(()) }).unwrap();
+    /// # }
     /// ```
     pub async fn into_parts(self) -> Result<(T, Vec<u8>), IntoInnerError<T>> {
         self.finish(true).await
@@ -278,6 +290,7 @@ impl<T: Send + 'static> fmt::Debug for Unblock<T> {
 /// # Examples
 ///
 /// ```
+/// # #[cfg(all(feature = "tokio", feature = "futures-io"))] {
 /// # futures::executor::block_on(async {
 /// use futures::io::{AsyncReadExt, AsyncSeekExt};
 /// use std::io::SeekFrom;
@@ -291,6 +304,7 @@ impl<T: Send + 'static> fmt::Debug for Unblock<T> {
 /// io.read_exact(&mut two).await?;
 /// assert_eq!(io.seek(SeekFrom::Current(0)).await?, 2);
 /// # std::io::Result::Ok(()) }).unwrap();
+/// # }
 /// ```
 #[derive(Clone, Debug)]
 pub struct UnblockBuilder {
@@ -424,6 +438,7 @@ impl UnblockBuilder {
 /// # Examples
 ///
 /// ```
+/// # #[cfg(all(feature = "tokio", feature = "futures-io"))] {
 /// # futures::executor::block_on(async {
 /// use futures::io::AsyncWriteExt;
 ///
@@ -440,6 +455,7 @@ impl UnblockBuilder {
 /// let Err(err) = w.into_inner().await else { panic!("the write error must come back") };
 /// assert_eq!(err.error().kind(), std::io::ErrorKind::StorageFull);
 /// # })
+/// # }
 /// ```
 pub struct IntoInnerError<T: Send + 'static> {
     error: io::Error,
@@ -521,6 +537,7 @@ impl<T: Send + 'static> From<IntoInnerError<T>> for io::Error {
 /// # Examples
 ///
 /// ```
+/// # #[cfg(all(feature = "tokio", feature = "futures-io"))] {
 /// # futures::executor::block_on(async {
 /// use futures::io::AsyncReadExt;
 /// use iocompat::UnblockExt;
@@ -530,6 +547,7 @@ impl<T: Send + 'static> From<IntoInnerError<T>> for io::Error {
 /// r.read_to_string(&mut s).await?;
 /// assert_eq!(s, "abc");
 /// # std::io::Result::Ok(()) }).unwrap();
+/// # }
 /// ```
 pub trait UnblockExt: Sized + Send + 'static {
     /// Wraps `self` with the default capacity: [`Unblock::new`].
