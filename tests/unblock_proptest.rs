@@ -21,6 +21,7 @@ enum Op {
     Seek(SeekFrom),
     Flush,
     CancelRead(usize),
+    CancelWrite(Vec<u8>),
     CancelFlush,
     CancelSeek(SeekFrom),
 }
@@ -33,6 +34,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => seek_from().prop_map(Op::Seek),
         1 => Just(Op::Flush),
         1 => (1usize..10_000).prop_map(Op::CancelRead),
+        1 => proptest::collection::vec(any::<u8>(), 1..300_000).prop_map(Op::CancelWrite),
         1 => Just(Op::CancelFlush),
         1 => seek_from().prop_map(Op::CancelSeek),
     ]
@@ -107,6 +109,14 @@ async fn run_ops(initial: Vec<u8>, cap: usize, seed: u64, ops: Vec<Op>) {
                     model.read_exact(&mut want).unwrap();
                     drop(fut);
                     assert!(buf[..got] == want[..], "cancelled read bytes differ");
+                }
+            }
+            Op::CancelWrite(data) => {
+                // Accepted bytes count; a write dropped while pending accepted nothing.
+                let mut fut = ours.write(&data);
+                if let std::task::Poll::Ready(res) = futures::poll!(&mut fut) {
+                    let n = res.unwrap();
+                    model.write_all(&data[..n]).unwrap();
                 }
             }
             Op::CancelFlush => {

@@ -16,6 +16,9 @@
 //! point loses nothing, because work handed to the pump is always finished and its result
 //! applied by whichever operation comes next.
 
+// Without a trait family enabled only the `Stream` face exists; the I/O half is unused.
+#![cfg_attr(not(any(feature = "tokio", feature = "futures-io")), allow(dead_code))]
+
 use std::any::{Any, TypeId};
 use std::collections::VecDeque;
 use std::io::{self, SeekFrom};

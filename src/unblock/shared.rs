@@ -18,6 +18,9 @@
 //! pointers captured by the trait impls that know the bounds, so this module needs no bounds
 //! on `T` beyond `Send + 'static`.
 
+// Without a trait family enabled only the `Stream` face exists; the I/O half is unused.
+#![cfg_attr(not(any(feature = "tokio", feature = "futures-io")), allow(dead_code))]
+
 use std::any::Any;
 use std::collections::VecDeque;
 use std::io::{self, SeekFrom};
