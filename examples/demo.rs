@@ -17,6 +17,8 @@ async fn main() -> std::io::Result<()> {
     unblock_gzip(dir.path()).await?;
     unblock_iterator().await;
     unblock_without_tokio()?;
+    #[cfg(unix)]
+    readiness(dir.path()).await?;
     println!("done");
     Ok(())
 }
@@ -111,4 +113,34 @@ fn unblock_without_tokio() -> std::io::Result<()> {
     }))
     .join()
     .expect("demo thread panicked")
+}
+
+/// Readiness first, pool as fallback: a socket goes to the reactor, a regular file to the pool.
+#[cfg(unix)]
+async fn readiness(dir: &std::path::Path) -> std::io::Result<()> {
+    let (a, b) = std::os::unix::net::UnixStream::pair()?;
+    let mut a = iocompat::AutoIo::new(a);
+    let mut b = iocompat::AutoIo::new(b);
+    a.write_all(b"over the reactor\n").await?;
+    let mut line = String::new();
+    b.read_line(&mut line).await?;
+    println!(
+        "AutoIo<UnixStream>: path {:?}, received {:?} with no pool thread",
+        a.path(),
+        line.trim_end()
+    );
+    let file = std::fs::File::open(dir.join("numbers.txt"))?;
+    let mut file = iocompat::AutoIo::new(file);
+    let mut first = String::new();
+    file.read_line(&mut first).await?;
+    println!(
+        "AutoIo<File>: path {:?} (epoll refuses regular files), first line {:?}",
+        file.path(),
+        first.trim_end()
+    );
+    println!(
+        "iocompat::stdin(): path {:?} here",
+        iocompat::stdin().path()
+    );
+    Ok(())
 }

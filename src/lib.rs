@@ -38,6 +38,8 @@
 //! | a blocking `std::io::Seek` | tokio or futures-io `AsyncSeek` | [`Unblock`] |
 //! | an `Iterator` that blocks | a `Stream` | [`Unblock`] |
 //! | any of these, terser | the same | [`UnblockExt::unblock`] |
+//! | an fd-backed std reader or writer (socket, pipe, tty, or a `File` that may be one) | async I/O without a pool thread where epoll can watch it | [`AutoIo`] (Unix) |
+//! | the process's stdin / stdout / stderr | cancellable async handles | [`stdin()`], [`stdout()`], [`stderr()`] (Unix) |
 //!
 //! # Feature flags
 //!
@@ -59,7 +61,17 @@
 mod macros;
 
 mod pool;
+#[cfg(unix)]
+#[cfg_attr(docsrs, doc(cfg(unix)))]
+pub mod readiness;
 pub mod unblock;
 
 pub use crate::pool::{BlockingJob, Spawn};
 pub use crate::unblock::{IntoInnerError, Unblock, UnblockBuilder, UnblockExt};
+
+#[cfg(unix)]
+#[cfg_attr(docsrs, doc(cfg(unix)))]
+pub use crate::readiness::{AutoIo, IoPath, Stderr, Stdin, Stdout, stderr, stdin, stdout};
+#[cfg(all(unix, feature = "tokio"))]
+#[cfg_attr(docsrs, doc(cfg(all(unix, feature = "tokio"))))]
+pub use crate::readiness::{Readiness, ReadinessError};

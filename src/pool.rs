@@ -54,6 +54,21 @@ use std::sync::Arc;
 /// ```
 pub trait Spawn: Send + Sync + 'static {
     /// Runs `job` on some thread where blocking is acceptable, or drops it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use iocompat::{BlockingJob, Spawn};
+    ///
+    /// /// Refuses all work: every operation then fails with an error saying the pool dropped it.
+    /// struct Closed;
+    /// impl Spawn for Closed {
+    ///     fn spawn(&self, job: BlockingJob) {
+    ///         drop(job);
+    ///     }
+    /// }
+    /// # let _ = Closed;
+    /// ```
     fn spawn(&self, job: BlockingJob);
 }
 
@@ -82,6 +97,21 @@ impl BlockingJob {
     }
 
     /// Runs the job on the current thread. It may block.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use iocompat::{BlockingJob, Spawn};
+    /// struct OneThread(std::sync::mpsc::Sender<BlockingJob>);
+    /// impl Spawn for OneThread {
+    ///     fn spawn(&self, job: BlockingJob) {
+    ///         let _ = self.0.send(job); // a dedicated thread calls `job.run()`
+    ///     }
+    /// }
+    /// let (tx, rx) = std::sync::mpsc::channel::<BlockingJob>();
+    /// std::thread::spawn(move || rx.into_iter().for_each(BlockingJob::run));
+    /// # let _ = OneThread(tx);
+    /// ```
     pub fn run(self) {
         (self.job)()
     }

@@ -467,7 +467,24 @@ impl<T: Send + 'static> IntoInnerError<T> {
     ///
     /// # Examples
     ///
-    /// See [`IntoInnerError`].
+    /// ```
+    /// # #[cfg(all(feature = "tokio", feature = "futures-io"))] {
+    /// # futures::executor::block_on(async {
+    /// use futures::io::AsyncWriteExt;
+    /// # struct Full;
+    /// # impl std::io::Write for Full {
+    /// #     fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+    /// #         Err(std::io::Error::new(std::io::ErrorKind::StorageFull, "disk full"))
+    /// #     }
+    /// #     fn flush(&mut self) -> std::io::Result<()> { Ok(()) }
+    /// # }
+    /// let mut w = iocompat::Unblock::new(Full);
+    /// w.write_all(b"data").await.unwrap();
+    /// let Err(err) = w.into_inner().await else { unreachable!() };
+    /// assert_eq!(err.error().to_string(), "disk full");
+    /// # })
+    /// # }
+    /// ```
     pub fn error(&self) -> &io::Error {
         &self.error
     }
@@ -476,7 +493,25 @@ impl<T: Send + 'static> IntoInnerError<T> {
     ///
     /// # Examples
     ///
-    /// See [`IntoInnerError`].
+    /// ```
+    /// # #[cfg(all(feature = "tokio", feature = "futures-io"))] {
+    /// # futures::executor::block_on(async {
+    /// use futures::io::AsyncWriteExt;
+    /// # struct Full;
+    /// # impl std::io::Write for Full {
+    /// #     fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+    /// #         Err(std::io::Error::new(std::io::ErrorKind::StorageFull, "disk full"))
+    /// #     }
+    /// #     fn flush(&mut self) -> std::io::Result<()> { Ok(()) }
+    /// # }
+    /// let mut w = iocompat::Unblock::new(Full);
+    /// w.write_all(b"data").await.unwrap();
+    /// let Err(err) = w.into_inner().await else { unreachable!() };
+    /// let e: std::io::Error = err.into_error();
+    /// assert_eq!(e.kind(), std::io::ErrorKind::StorageFull);
+    /// # })
+    /// # }
+    /// ```
     pub fn into_error(self) -> io::Error {
         self.error
     }
@@ -486,7 +521,26 @@ impl<T: Send + 'static> IntoInnerError<T> {
     ///
     /// # Examples
     ///
-    /// See [`IntoInnerError`].
+    /// ```
+    /// # #[cfg(all(feature = "tokio", feature = "futures-io"))] {
+    /// # futures::executor::block_on(async {
+    /// use futures::io::AsyncWriteExt;
+    /// # struct Full;
+    /// # impl std::io::Write for Full {
+    /// #     fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+    /// #         Err(std::io::Error::new(std::io::ErrorKind::StorageFull, "disk full"))
+    /// #     }
+    /// #     fn flush(&mut self) -> std::io::Result<()> { Ok(()) }
+    /// # }
+    /// let mut w = iocompat::Unblock::new(Full);
+    /// w.write_all(b"data").await.unwrap();
+    /// let Err(err) = w.into_inner().await else { unreachable!() };
+    /// let mut w = err.into_unblock();
+    /// // The data is still buffered: flushing tries again (and fails again here).
+    /// assert!(w.flush().await.is_err());
+    /// # })
+    /// # }
+    /// ```
     pub fn into_unblock(self) -> Unblock<T> {
         self.unblock
     }
@@ -495,7 +549,25 @@ impl<T: Send + 'static> IntoInnerError<T> {
     ///
     /// # Examples
     ///
-    /// See [`IntoInnerError`].
+    /// ```
+    /// # #[cfg(all(feature = "tokio", feature = "futures-io"))] {
+    /// # futures::executor::block_on(async {
+    /// use futures::io::AsyncWriteExt;
+    /// # struct Full;
+    /// # impl std::io::Write for Full {
+    /// #     fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+    /// #         Err(std::io::Error::new(std::io::ErrorKind::StorageFull, "disk full"))
+    /// #     }
+    /// #     fn flush(&mut self) -> std::io::Result<()> { Ok(()) }
+    /// # }
+    /// let mut w = iocompat::Unblock::new(Full);
+    /// w.write_all(b"data").await.unwrap();
+    /// let Err(err) = w.into_inner().await else { unreachable!() };
+    /// let (e, _unblock) = err.into_parts();
+    /// assert_eq!(e.kind(), std::io::ErrorKind::StorageFull);
+    /// # })
+    /// # }
+    /// ```
     pub fn into_parts(self) -> (io::Error, Unblock<T>) {
         (self.error, self.unblock)
     }
@@ -551,11 +623,27 @@ impl<T: Send + 'static> From<IntoInnerError<T>> for io::Error {
 /// ```
 pub trait UnblockExt: Sized + Send + 'static {
     /// Wraps `self` with the default capacity: [`Unblock::new`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use iocompat::UnblockExt;
+    /// let stdin = std::io::stdin().unblock();
+    /// # drop(stdin);
+    /// ```
     fn unblock(self) -> Unblock<Self> {
         Unblock::new(self)
     }
 
     /// Wraps `self` with the given capacity: [`Unblock::with_capacity`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use iocompat::UnblockExt;
+    /// let sink = std::io::sink().unblock_with_capacity(64 * 1024);
+    /// assert_eq!(sink.capacity(), 64 * 1024);
+    /// ```
     fn unblock_with_capacity(self, capacity: usize) -> Unblock<Self> {
         Unblock::with_capacity(capacity, self)
     }

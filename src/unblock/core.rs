@@ -308,6 +308,7 @@ impl<T: Send + 'static> Core<T> {
         }
     }
 
+    #[cfg_attr(not(feature = "futures-io"), allow(dead_code))]
     pub(crate) fn poll_read_into(
         &mut self,
         cx: &mut Context<'_>,
@@ -650,6 +651,7 @@ impl<T: Send + 'static> Core<T> {
     }
 
     /// tokio's `start_seek`: records the seek; `poll_complete` carries it out.
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
     pub(crate) fn start_seek(&mut self, pos: SeekFrom) -> io::Result<()> {
         if self.queued_seek.is_some() || matches!(self.in_flight, Some(InFlight::Seek(_))) {
             return Err(io::Error::other(
@@ -662,6 +664,7 @@ impl<T: Send + 'static> Core<T> {
     }
 
     /// tokio's `poll_complete`: finishes the started seek, or reports the current position.
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
     pub(crate) fn poll_complete(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<u64>> {
         if let Some(pos) = self.queued_seek {
             return self.poll_seek(cx, pos);

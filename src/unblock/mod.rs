@@ -89,9 +89,8 @@
 //! flush or not, then read) without deadlock. What it cannot do is read and write *at the same
 //! time* (for example after `tokio::io::split`, with one task blocked reading while another
 //! wants to write): the value is in one blocking call at a time. For that, use two handles
-//! (`UnixStream::try_clone`, one `Unblock` per direction) or readiness-driven I/O for
-//! descriptors epoll can watch (tokio's own `UnixStream::from_std`; a readiness adapter in
-//! this crate is planned).
+//! (`UnixStream::try_clone`, one `Unblock` per direction) or, for descriptors epoll can
+//! watch, the readiness path: `AutoIo` (Unix), which needs no pool thread at all.
 //!
 //! # Memory
 //!
@@ -134,8 +133,8 @@
 //! Dropping the adapter stops read-ahead. Buffered writes are still written and the value is
 //! flushed and dropped on the pool (best effort: call `flush` or `shutdown` first to see
 //! errors). An operation in flight finishes on the pool. A value blocked forever in `read`
-//! (stdin with nobody typing) keeps its pool thread until the call returns; only
-//! readiness-driven I/O avoids that.
+//! (stdin with nobody typing) keeps its pool thread until the call returns; the readiness
+//! path (`AutoIo`, `iocompat::stdin()` on Unix) avoids that.
 //!
 //! # Coming from `blocking::Unblock`
 //!

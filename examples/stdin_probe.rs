@@ -1,0 +1,51 @@
+//! Reads stdin through `iocompat::stdin()` and reports what happened; the child process of
+//! `tests/readiness_stdin.rs`, and a small demo of the stdin handle.
+//!
+//! `cargo run --example stdin_probe -- MODE` with MODE one of:
+//! - `lines` (default): print the path taken, then every line read, then a count;
+//! - `cancel-then-std`: start a read, drop it after 100 ms of silence, drop the handle, then
+//!   read one line with plain `std::io::stdin()` (proving nothing was swallowed and the
+//!   descriptor is blocking again), print it and exit.
+
+use std::io::BufRead;
+use std::os::fd::AsFd;
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt};
+
+fn nonblocking() -> bool {
+    let flags = rustix::fs::fcntl_getfl(std::io::stdin().as_fd()).unwrap();
+    flags.contains(rustix::fs::OFlags::NONBLOCK)
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let mode = std::env::args().nth(1).unwrap_or_else(|| "lines".into());
+    let mut stdin = iocompat::stdin();
+    println!("path: {:?}", stdin.path());
+    println!("nonblocking while open: {}", nonblocking());
+    match mode.as_str() {
+        "cancel-then-std" => {
+            let mut buf = [0u8; 64];
+            let read =
+                tokio::time::timeout(std::time::Duration::from_millis(100), stdin.read(&mut buf))
+                    .await;
+            println!("pending read dropped: {}", read.is_err());
+            drop(stdin);
+            println!("nonblocking after drop: {}", nonblocking());
+            let mut line = String::new();
+            match std::io::stdin().lock().read_line(&mut line) {
+                Ok(_) => println!("std read: {}", line.trim_end()),
+                Err(e) => println!("std read failed: {e}"),
+            }
+        }
+        _ => {
+            let mut lines = stdin.lines();
+            let mut n = 0;
+            while let Some(line) = lines.next_line().await.unwrap() {
+                println!("line: {line}");
+                n += 1;
+            }
+            println!("lines: {n}");
+        }
+    }
+}

@@ -1,0 +1,223 @@
+//! [`AutoIo`]: readiness where the descriptor supports it, the blocking pool where it does not.
+
+use std::io::{self, IoSlice, Read, Write};
+use std::os::fd::AsFd;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use crate::Unblock;
+
+/// Which path an [`AutoIo`] took.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+/// let (a, _b) = std::os::unix::net::UnixStream::pair()?;
+/// let io = iocompat::AutoIo::new(a);
+/// # #[cfg(feature = "tokio")]
+/// assert_eq!(io.path(), iocompat::IoPath::Readiness);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IoPath {
+    /// Registered with the tokio reactor: no pool thread, reads can be dropped at any time.
+    Readiness,
+    /// On the blocking pool through [`Unblock`]: a regular file, a directory, anything else
+    /// epoll refuses, or no tokio runtime was current.
+    Pool,
+}
+
+/// The adapter to use for "some fd-backed std reader or writer": a socket, pipe, terminal,
+/// `ChildStdout`, or a `File` that may be any of those or a regular file.
+///
+/// [`AutoIo::new`] registers the descriptor with the current tokio runtime's reactor when it
+/// can ([`Readiness`](crate::Readiness)), and otherwise wraps the value in [`Unblock`]:
+/// regular files and directories (which epoll refuses with `EPERM`), `/dev/null`, or no tokio
+/// runtime current (for example under `futures::executor::block_on`). [`path`](Self::path)
+/// tells which.
+///
+/// Implements tokio and futures-io `AsyncRead` + `AsyncBufRead` for `T: Read` and `AsyncWrite`
+/// for `T: Write`, on both paths.
+///
+/// # Platform-specific behavior
+///
+/// Unix only; elsewhere use [`Unblock`] (the pool path).
+///
+/// # Examples
+///
+/// ```no_run
+/// # #[cfg(feature = "tokio")]
+/// # #[tokio::main] async fn main() -> std::io::Result<()> {
+/// use tokio::io::AsyncBufReadExt;
+///
+/// let fifo = std::fs::File::open("/tmp/events.fifo")?; // a FIFO: readiness
+/// let mut lines = iocompat::AutoIo::new(fifo).lines();
+/// while let Some(line) = lines.next_line().await? {
+///     println!("{line}");
+/// }
+/// # Ok(()) }
+/// # #[cfg(not(feature = "tokio"))] fn main() {}
+/// ```
+#[derive(Debug)]
+pub struct AutoIo<T: AsFd + Send + 'static> {
+    imp: Imp<T>,
+}
+
+#[derive(Debug)]
+enum Imp<T: AsFd + Send + 'static> {
+    #[cfg(feature = "tokio")]
+    Readiness(crate::Readiness<T>),
+    Pool(Unblock<T>),
+}
+
+impl<T: AsFd + Send + 'static> Unpin for AutoIo<T> {}
+
+impl<T: AsFd + Send + 'static> AutoIo<T> {
+    /// Wraps `inner`, choosing the path (see the type docs).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # futures::executor::block_on(async {
+    /// // No tokio runtime here: the pool path.
+    /// let io = iocompat::AutoIo::new(std::fs::File::open("Cargo.toml").unwrap());
+    /// assert_eq!(io.path(), iocompat::IoPath::Pool);
+    /// # })
+    /// ```
+    pub fn new(inner: T) -> Self {
+        #[cfg(feature = "tokio")]
+        let inner = match crate::Readiness::try_new(inner) {
+            Ok(r) => {
+                return Self {
+                    imp: Imp::Readiness(r),
+                };
+            }
+            Err(e) => e.into_parts().0,
+        };
+        Self {
+            imp: Imp::Pool(Unblock::new(inner)),
+        }
+    }
+
+    /// The path taken.
+    ///
+    /// # Examples
+    ///
+    /// See [`IoPath`].
+    pub fn path(&self) -> IoPath {
+        match &self.imp {
+            #[cfg(feature = "tokio")]
+            Imp::Readiness(_) => IoPath::Readiness,
+            Imp::Pool(_) => IoPath::Pool,
+        }
+    }
+}
+
+/// Dispatches one call to whichever adapter is inside.
+macro_rules! dispatch {
+    ($self:expr, $io:ident => $call:expr) => {
+        match &mut $self.get_mut().imp {
+            #[cfg(feature = "tokio")]
+            Imp::Readiness($io) => {
+                let $io = Pin::new($io);
+                $call
+            }
+            Imp::Pool($io) => {
+                let $io = Pin::new($io);
+                $call
+            }
+        }
+    };
+}
+
+cfg_tokio! {
+    impl<T: AsFd + Read + Send + 'static> tokio::io::AsyncRead for AutoIo<T> {
+        fn poll_read(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &mut tokio::io::ReadBuf<'_>,
+        ) -> Poll<io::Result<()>> {
+            dispatch!(self, io => tokio::io::AsyncRead::poll_read(io, cx, buf))
+        }
+    }
+
+    impl<T: AsFd + Read + Send + 'static> tokio::io::AsyncBufRead for AutoIo<T> {
+        fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
+            dispatch!(self, io => tokio::io::AsyncBufRead::poll_fill_buf(io, cx))
+        }
+        fn consume(self: Pin<&mut Self>, amt: usize) {
+            dispatch!(self, io => tokio::io::AsyncBufRead::consume(io, amt))
+        }
+    }
+
+    impl<T: AsFd + Write + Send + 'static> tokio::io::AsyncWrite for AutoIo<T> {
+        fn poll_write(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &[u8],
+        ) -> Poll<io::Result<usize>> {
+            dispatch!(self, io => tokio::io::AsyncWrite::poll_write(io, cx, buf))
+        }
+        fn poll_write_vectored(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            bufs: &[IoSlice<'_>],
+        ) -> Poll<io::Result<usize>> {
+            dispatch!(self, io => tokio::io::AsyncWrite::poll_write_vectored(io, cx, bufs))
+        }
+        fn is_write_vectored(&self) -> bool {
+            true
+        }
+        fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            dispatch!(self, io => tokio::io::AsyncWrite::poll_flush(io, cx))
+        }
+        fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            dispatch!(self, io => tokio::io::AsyncWrite::poll_shutdown(io, cx))
+        }
+    }
+}
+
+cfg_futures_io! {
+    impl<T: AsFd + Read + Send + 'static> futures_io::AsyncRead for AutoIo<T> {
+        fn poll_read(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &mut [u8],
+        ) -> Poll<io::Result<usize>> {
+            dispatch!(self, io => futures_io::AsyncRead::poll_read(io, cx, buf))
+        }
+    }
+
+    impl<T: AsFd + Read + Send + 'static> futures_io::AsyncBufRead for AutoIo<T> {
+        fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
+            dispatch!(self, io => futures_io::AsyncBufRead::poll_fill_buf(io, cx))
+        }
+        fn consume(self: Pin<&mut Self>, amt: usize) {
+            dispatch!(self, io => futures_io::AsyncBufRead::consume(io, amt))
+        }
+    }
+
+    impl<T: AsFd + Write + Send + 'static> futures_io::AsyncWrite for AutoIo<T> {
+        fn poll_write(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &[u8],
+        ) -> Poll<io::Result<usize>> {
+            dispatch!(self, io => futures_io::AsyncWrite::poll_write(io, cx, buf))
+        }
+        fn poll_write_vectored(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            bufs: &[IoSlice<'_>],
+        ) -> Poll<io::Result<usize>> {
+            dispatch!(self, io => futures_io::AsyncWrite::poll_write_vectored(io, cx, bufs))
+        }
+        fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            dispatch!(self, io => futures_io::AsyncWrite::poll_flush(io, cx))
+        }
+        fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            dispatch!(self, io => futures_io::AsyncWrite::poll_close(io, cx))
+        }
+    }
+}

@@ -1,0 +1,544 @@
+//! [`Readiness`]: a descriptor-backed std reader or writer driven by the tokio reactor.
+
+use std::fmt;
+use std::io::{self, IoSlice, Read, Write};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+use rustix::event::{PollFd, PollFlags};
+use tokio::io::unix::AsyncFd;
+
+use super::flags::{self, Mode};
+
+/// Size of the buffer behind `AsyncBufRead`, allocated on first use. Not part of the semver
+/// contract.
+const BUF_READ_SIZE: usize = 8 * 1024;
+
+
+/// A reader or writer over a file descriptor that epoll can watch (a socket, pipe, terminal,
+/// character device), registered with the tokio 1 reactor: no pool thread is used, and a
+/// pending read can be dropped at any time.
+///
+/// `WouldBlock` from the value means "wait for readiness". For the descriptor flags this
+/// changes and restores, see the [module docs](crate::readiness#descriptor-flags).
+///
+/// Implements tokio and futures-io `AsyncRead` + `AsyncBufRead` (for `T: Read`) and
+/// `AsyncWrite` (for `T: Write`). Polling needs the tokio runtime it was created in to be
+/// running (its reactor wakes the task); the polling task itself may run on any executor.
+///
+/// Most code wants [`AutoIo`](crate::AutoIo), which picks this where it works and the pool
+/// where it does not.
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(all(feature = "tokio", feature = "futures-io"))]
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+/// use tokio::io::{AsyncReadExt, AsyncWriteExt};
+///
+/// let (a, b) = std::os::unix::net::UnixStream::pair()?;
+/// let mut a = iocompat::Readiness::new(a)?;
+/// let mut b = iocompat::Readiness::new(b)?;
+/// a.write_all(b"ping").await?;
+/// let mut buf = [0; 4];
+/// b.read_exact(&mut buf).await?;
+/// assert_eq!(&buf, b"ping");
+/// # Ok(()) }
+/// # #[cfg(not(all(feature = "tokio", feature = "futures-io")))] fn main() {}
+/// ```
+pub struct Readiness<T: AsFd> {
+    /// A private duplicate of the value's descriptor, registered with the reactor. It shares
+    /// the open file description (so readiness is the same), and because only this adapter
+    /// holds it, it stays open and unchanged for as long as the registration lives, whatever
+    /// is done with the value through `get_mut`.
+    reg: AsyncFd<OwnedFd>,
+    inner: Option<T>,
+    mode: Mode,
+    buf: Vec<u8>,
+    pos: usize,
+    filled: usize,
+}
+
+/// The error of [`Readiness::try_new`]: why the descriptor could not be registered, and the
+/// value, unchanged.
+///
+/// # Examples
+///
+/// ```no_run
+/// # #[tokio::main] async fn main() {
+/// let file = std::fs::File::open("Cargo.toml").unwrap(); // a regular file: epoll refuses it
+/// let err = iocompat::Readiness::try_new(file).unwrap_err();
+/// let (file, why) = err.into_parts();
+/// # drop((file, why)); }
+/// ```
+pub struct ReadinessError<T> {
+    inner: T,
+    error: io::Error,
+}
+
+impl<T> ReadinessError<T> {
+    /// The value and the error.
+    ///
+    /// # Examples
+    ///
+    /// See [`ReadinessError`].
+    pub fn into_parts(self) -> (T, io::Error) {
+        (self.inner, self.error)
+    }
+
+    /// The error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(feature = "tokio")] {
+    /// // No tokio runtime is current here, so registration fails.
+    /// let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
+    /// let err = iocompat::Readiness::try_new(a).unwrap_err();
+    /// assert!(!err.error().to_string().is_empty());
+    /// # }
+    /// ```
+    pub fn error(&self) -> &io::Error {
+        &self.error
+    }
+}
+
+impl<T> fmt::Debug for ReadinessError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReadinessError")
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> fmt::Display for ReadinessError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cannot watch this descriptor for readiness: {}", self.error)
+    }
+}
+
+impl<T> std::error::Error for ReadinessError<T> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
+impl<T> From<ReadinessError<T>> for io::Error {
+    fn from(e: ReadinessError<T>) -> Self {
+        e.error
+    }
+}
+
+impl<T: AsFd> Readiness<T> {
+    /// Registers `inner` with the current tokio runtime's reactor.
+    ///
+    /// # Errors
+    ///
+    /// Fails when no tokio runtime is current, or when epoll refuses the descriptor (a regular
+    /// file or a directory: `EPERM`). The value is dropped; use [`try_new`](Self::try_new) to
+    /// get it back.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// let (a, _b) = std::os::unix::net::UnixStream::pair()?;
+    /// let a = iocompat::Readiness::new(a)?;
+    /// # drop(a); Ok(()) }
+    /// ```
+    pub fn new(inner: T) -> io::Result<Self> {
+        Self::try_new(inner).map_err(io::Error::from)
+    }
+
+    /// Like [`new`](Self::new), but gives the value back on failure.
+    ///
+    /// Registration comes first: a descriptor epoll refuses is never changed.
+    ///
+    /// # Errors
+    ///
+    /// As for [`new`](Self::new).
+    ///
+    /// # Examples
+    ///
+    /// See [`ReadinessError`].
+    pub fn try_new(inner: T) -> Result<Self, ReadinessError<T>> {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(ReadinessError {
+                inner,
+                error: io::Error::other(
+                    "Readiness::new: no tokio runtime is current, so there is no reactor to \
+                     register with (create it inside a runtime, or use AutoIo, which falls \
+                     back to the blocking pool)",
+                ),
+            });
+        }
+        let dup = match rustix::io::fcntl_dupfd_cloexec(inner.as_fd(), 0) {
+            Ok(dup) => dup,
+            Err(error) => {
+                return Err(ReadinessError {
+                    inner,
+                    error: error.into(),
+                });
+            }
+        };
+        // Sound: `dup` is an `OwnedFd` this adapter owns and never hands out, so it is open
+        // and the same descriptor for the registration's whole life (what tokio's unsafe
+        // `register` asks of its caller; its safe `try_new` is deprecated only because other
+        // callers cannot promise that).
+        #[allow(deprecated)]
+        let reg = match AsyncFd::try_new(dup) {
+            Ok(reg) => reg,
+            Err(e) => {
+                return Err(ReadinessError {
+                    inner,
+                    error: e.into_parts().1,
+                });
+            }
+        };
+        let mode = match flags::acquire(inner.as_fd()) {
+            Ok(mode) => mode,
+            Err(error) => return Err(ReadinessError { inner, error }),
+        };
+        Ok(Self {
+            reg,
+            inner: Some(inner),
+            mode,
+            buf: Vec::new(),
+            pos: 0,
+            filled: 0,
+        })
+    }
+}
+
+impl<T: AsFd> Readiness<T> {
+    /// The wrapped value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// let (a, _b) = std::os::unix::net::UnixStream::pair()?;
+    /// let a = iocompat::Readiness::new(a)?;
+    /// assert!(a.get_ref().peer_addr().is_ok());
+    /// # Ok(()) }
+    /// ```
+    pub fn get_ref(&self) -> &T {
+        self.inner.as_ref().expect("Readiness: the value is present until dropped")
+    }
+
+    /// The wrapped value, mutably. Reading or writing it directly bypasses readiness: expect
+    /// `WouldBlock` from a non-blocking descriptor.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// let (a, _b) = std::os::unix::net::UnixStream::pair()?;
+    /// let mut a = iocompat::Readiness::new(a)?;
+    /// a.get_mut().set_read_timeout(None)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn get_mut(&mut self) -> &mut T {
+        self.inner.as_mut().expect("Readiness: the value is present until dropped")
+    }
+
+    /// Deregisters the descriptor, restores its flags, and returns the value. Bytes read into
+    /// the `AsyncBufRead` buffer and not consumed are dropped; use
+    /// [`into_parts`](Self::into_parts) to keep them.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// let (a, _b) = std::os::unix::net::UnixStream::pair()?;
+    /// let a = iocompat::Readiness::new(a)?.into_inner();
+    /// // Blocking again, as it was before.
+    /// assert!(a.set_nonblocking(false).is_ok());
+    /// # Ok(()) }
+    /// ```
+    pub fn into_inner(self) -> T {
+        self.into_parts().0
+    }
+
+    /// Like [`into_inner`](Self::into_inner), also returning the buffered, unconsumed bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// let (a, _b) = std::os::unix::net::UnixStream::pair()?;
+    /// let (_a, unread) = iocompat::Readiness::new(a)?.into_parts();
+    /// assert!(unread.is_empty());
+    /// # Ok(()) }
+    /// ```
+    pub fn into_parts(mut self) -> (T, Vec<u8>) {
+        self.restore_flags();
+        let rest = self.buf[self.pos..self.filled].to_vec();
+        let inner = self
+            .inner
+            .take()
+            .expect("Readiness: the value is present until dropped");
+        (inner, rest)
+    }
+
+    fn restore_flags(&mut self) {
+        if let Some(inner) = &self.inner {
+            // Best effort, while the value's descriptor is still open. A failure leaves it
+            // non-blocking, which is all that could happen anyway.
+            let _ = flags::release(inner.as_fd(), self.mode);
+            self.mode = Mode::ReadyThenBlocking;
+        }
+    }
+
+    /// Runs `op` once the descriptor is readable, retrying `Interrupted` and waiting again on
+    /// `WouldBlock`.
+    fn poll_read_op<R>(
+        &mut self,
+        cx: &mut Context<'_>,
+        mut op: impl FnMut(&mut T) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        let Some(inner) = self.inner.as_mut() else {
+            return Poll::Ready(Err(io::Error::other("Readiness: used after into_inner")));
+        };
+        loop {
+            let mut guard = ready!(self.reg.poll_read_ready_mut(cx))?;
+            if self.mode == Mode::ReadyThenBlocking && !ready_now(inner, PollFlags::IN) {
+                // A terminal without O_NONBLOCK: only call it when a level check says it
+                // will not block, else wait for the next edge.
+                guard.clear_ready();
+                continue;
+            }
+            match guard.try_io(|_| retry(|| op(inner))) {
+                Ok(result) => return Poll::Ready(result),
+                Err(_would_block) => continue,
+            }
+        }
+    }
+
+    fn poll_write_op<R>(
+        &mut self,
+        cx: &mut Context<'_>,
+        mut op: impl FnMut(&mut T) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        let Some(inner) = self.inner.as_mut() else {
+            return Poll::Ready(Err(io::Error::other("Readiness: used after into_inner")));
+        };
+        loop {
+            let mut guard = ready!(self.reg.poll_write_ready_mut(cx))?;
+            if self.mode == Mode::ReadyThenBlocking && !ready_now(inner, PollFlags::OUT) {
+                guard.clear_ready();
+                continue;
+            }
+            match guard.try_io(|_| retry(|| op(inner))) {
+                Ok(result) => return Poll::Ready(result),
+                Err(_would_block) => continue,
+            }
+        }
+    }
+}
+
+/// A zero-timeout `poll(2)`: whether `fd` is ready for `events` right now (errors and hang-ups
+/// count as ready, so the call that follows reports them).
+fn ready_now(fd: &impl AsFd, events: PollFlags) -> bool {
+    let mut fds = [PollFd::new(fd, events)];
+    let timeout = rustix::event::Timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    match rustix::event::poll(&mut fds, Some(&timeout)) {
+        Ok(0) => false,
+        Ok(_) => true,
+        Err(_) => true,
+    }
+}
+
+fn retry<R>(mut op: impl FnMut() -> io::Result<R>) -> io::Result<R> {
+    loop {
+        match op() {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
+}
+
+fn check_len(n: usize, len: usize) -> io::Result<usize> {
+    if n > len {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "Readiness: the wrapped reader returned {n} bytes for a {len}-byte buffer \
+                 (a broken `Read::read` implementation)"
+            ),
+        ));
+    }
+    Ok(n)
+}
+
+impl<T: AsFd + Read> Readiness<T> {
+    pub(crate) fn poll_read_into(
+        &mut self,
+        cx: &mut Context<'_>,
+        dst: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        if self.pos < self.filled {
+            let n = (self.filled - self.pos).min(dst.len());
+            dst[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+            self.pos += n;
+            return Poll::Ready(Ok(n));
+        }
+        if dst.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
+        let len = dst.len();
+        self.poll_read_op(cx, |t| t.read(dst))
+            .map(|r| r.and_then(|n| check_len(n, len)))
+    }
+
+    pub(crate) fn poll_fill_buf(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
+        if self.pos >= self.filled {
+            if self.buf.is_empty() {
+                self.buf = vec![0; BUF_READ_SIZE];
+            }
+            let mut buf = std::mem::take(&mut self.buf);
+            let len = buf.len();
+            let result = self.poll_read_op(cx, |t| t.read(&mut buf));
+            self.buf = buf;
+            let n = ready!(result).and_then(|n| check_len(n, len))?;
+            self.pos = 0;
+            self.filled = n;
+        }
+        Poll::Ready(Ok(&self.buf[self.pos..self.filled]))
+    }
+
+    pub(crate) fn consume(&mut self, amt: usize) {
+        self.pos = (self.pos + amt).min(self.filled);
+    }
+}
+
+impl<T: AsFd + Write> Readiness<T> {
+    pub(crate) fn poll_write_from(
+        &mut self,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        if bufs.iter().all(|b| b.is_empty()) {
+            return Poll::Ready(Ok(0));
+        }
+        self.poll_write_op(cx, |t| t.write_vectored(bufs))
+    }
+
+    pub(crate) fn poll_flush_inner(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll_write_op(cx, |t| t.flush())
+    }
+}
+
+impl<T: AsFd> Drop for Readiness<T> {
+    fn drop(&mut self) {
+        // Before the value (and maybe its descriptor) goes away.
+        self.restore_flags();
+    }
+}
+
+impl<T: AsFd> fmt::Debug for Readiness<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Readiness")
+            .field("fd", &self.inner.as_ref().map(|t| t.as_fd().as_raw_fd()))
+            .field("mode", &self.mode)
+            .field("buffered", &(self.filled - self.pos))
+            .finish()
+    }
+}
+
+// Readiness<T> holds no self-references; T is never pinned through it.
+impl<T: AsFd> Unpin for Readiness<T> {}
+
+impl<T: AsFd + Read> tokio::io::AsyncRead for Readiness<T> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        // Zeroes only the part of the buffer never initialised before.
+        let dst = buf.initialize_unfilled();
+        let n = ready!(self.get_mut().poll_read_into(cx, dst))?;
+        buf.advance(n);
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl<T: AsFd + Read> tokio::io::AsyncBufRead for Readiness<T> {
+    fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
+        self.get_mut().poll_fill_buf(cx)
+    }
+    fn consume(self: Pin<&mut Self>, amt: usize) {
+        self.get_mut().consume(amt)
+    }
+}
+
+impl<T: AsFd + Write> tokio::io::AsyncWrite for Readiness<T> {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        self.get_mut().poll_write_from(cx, &[IoSlice::new(buf)])
+    }
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.get_mut().poll_write_from(cx, bufs)
+    }
+    fn is_write_vectored(&self) -> bool {
+        true
+    }
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.get_mut().poll_flush_inner(cx)
+    }
+    /// Flushes. The descriptor is closed when the value is dropped.
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.get_mut().poll_flush_inner(cx)
+    }
+}
+
+cfg_futures_io! {
+    impl<T: AsFd + Read> futures_io::AsyncRead for Readiness<T> {
+        fn poll_read(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &mut [u8],
+        ) -> Poll<io::Result<usize>> {
+            self.get_mut().poll_read_into(cx, buf)
+        }
+    }
+
+    impl<T: AsFd + Read> futures_io::AsyncBufRead for Readiness<T> {
+        fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
+            self.get_mut().poll_fill_buf(cx)
+        }
+        fn consume(self: Pin<&mut Self>, amt: usize) {
+            self.get_mut().consume(amt)
+        }
+    }
+
+    impl<T: AsFd + Write> futures_io::AsyncWrite for Readiness<T> {
+        fn poll_write(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &[u8],
+        ) -> Poll<io::Result<usize>> {
+            self.get_mut().poll_write_from(cx, &[IoSlice::new(buf)])
+        }
+        fn poll_write_vectored(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            bufs: &[IoSlice<'_>],
+        ) -> Poll<io::Result<usize>> {
+            self.get_mut().poll_write_from(cx, bufs)
+        }
+        fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            self.get_mut().poll_flush_inner(cx)
+        }
+        fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            self.get_mut().poll_flush_inner(cx)
+        }
+    }
+}

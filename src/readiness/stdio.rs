@@ -1,0 +1,260 @@
+//! [`stdin()`], [`stdout()`], [`stderr()`]: the process's standard streams for async code,
+//! readiness-driven when they are pipes, sockets or terminals, on the pool when they are files.
+
+use std::io::{self, IoSlice, Read, Write};
+use std::os::fd::{AsFd, BorrowedFd};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use super::{AutoIo, IoPath};
+
+/// A standard stream's descriptor, read and written directly (no `std` buffer in between, so
+/// nothing is read that the caller did not ask for).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StdioFd(BorrowedFd<'static>);
+
+impl AsFd for StdioFd {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.0
+    }
+}
+
+impl Read for StdioFd {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        Ok(rustix::io::read(self.0, buf)?)
+    }
+}
+
+impl Write for StdioFd {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        Ok(rustix::io::write(self.0, buf)?)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+macro_rules! stdio_handle {
+    ($(#[$doc:meta])* $name:ident, $ctor:ident, $fd:path, $what:literal) => {
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $name {
+            io: AutoIo<StdioFd>,
+        }
+
+        impl $name {
+            /// Which path this handle took: [`IoPath::Readiness`] for a pipe, socket or
+            /// terminal inside a tokio runtime, [`IoPath::Pool`] otherwise.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("let h = iocompat::", stringify!($ctor), "();")]
+            /// println!("{:?}", h.path());
+            /// ```
+            pub fn path(&self) -> IoPath {
+                self.io.path()
+            }
+        }
+
+        #[doc = concat!("A handle to the process's standard ", $what, " for async code.")]
+        ///
+        /// Call it inside a tokio runtime to get the readiness path; see the
+        /// [module docs](crate::readiness) for what each kind of descriptor does.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        #[doc = concat!("let h = iocompat::", stringify!($ctor), "();")]
+        /// # drop(h);
+        /// ```
+        pub fn $ctor() -> $name {
+            $name {
+                io: AutoIo::new(StdioFd($fd())),
+            }
+        }
+    };
+}
+
+stdio_handle!(
+    /// The process's standard input, as tokio and futures-io `AsyncRead` + `AsyncBufRead`
+    /// (so `lines()` works). Returned by [`stdin()`].
+    ///
+    /// A pending read can be dropped at any time, and the runtime then shuts down at once, when
+    /// stdin is a pipe, socket or terminal. Dropping the handle leaves no read pending: input
+    /// that arrives afterwards stays for whoever reads stdin next. Bytes this handle buffered
+    /// for `AsyncBufRead` and that were not consumed are dropped with it.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "tokio")]
+    /// # #[tokio::main] async fn main() -> std::io::Result<()> {
+    /// use tokio::io::AsyncBufReadExt;
+    ///
+    /// let mut lines = iocompat::stdin().lines();
+    /// while let Some(line) = lines.next_line().await? {
+    ///     println!("you said {line}");
+    /// }
+    /// # Ok(()) }
+    /// # #[cfg(not(feature = "tokio"))] fn main() {}
+    /// ```
+    Stdin,
+    stdin,
+    rustix::stdio::stdin,
+    "input"
+);
+
+stdio_handle!(
+    /// The process's standard output, as tokio and futures-io `AsyncWrite`. Returned by
+    /// [`stdout()`]. Unbuffered: each write is one `write` call (wrap it in a `BufWriter` for
+    /// many small writes).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(feature = "tokio")]
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// use tokio::io::AsyncWriteExt;
+    /// iocompat::stdout().write_all(b"hello\n").await?;
+    /// # Ok(()) }
+    /// # #[cfg(not(feature = "tokio"))] fn main() {}
+    /// ```
+    Stdout,
+    stdout,
+    rustix::stdio::stdout,
+    "output"
+);
+
+stdio_handle!(
+    /// The process's standard error, as tokio and futures-io `AsyncWrite`. Returned by
+    /// [`stderr()`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(feature = "tokio")]
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// use tokio::io::AsyncWriteExt;
+    /// iocompat::stderr().write_all(b"warning\n").await?;
+    /// # Ok(()) }
+    /// # #[cfg(not(feature = "tokio"))] fn main() {}
+    /// ```
+    Stderr,
+    stderr,
+    rustix::stdio::stderr,
+    "error"
+);
+
+cfg_tokio! {
+    impl tokio::io::AsyncRead for Stdin {
+        fn poll_read(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &mut tokio::io::ReadBuf<'_>,
+        ) -> Poll<io::Result<()>> {
+            tokio::io::AsyncRead::poll_read(Pin::new(&mut self.get_mut().io), cx, buf)
+        }
+    }
+
+    impl tokio::io::AsyncBufRead for Stdin {
+        fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
+            tokio::io::AsyncBufRead::poll_fill_buf(Pin::new(&mut self.get_mut().io), cx)
+        }
+        fn consume(self: Pin<&mut Self>, amt: usize) {
+            tokio::io::AsyncBufRead::consume(Pin::new(&mut self.get_mut().io), amt)
+        }
+    }
+}
+
+cfg_futures_io! {
+    impl futures_io::AsyncRead for Stdin {
+        fn poll_read(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &mut [u8],
+        ) -> Poll<io::Result<usize>> {
+            futures_io::AsyncRead::poll_read(Pin::new(&mut self.get_mut().io), cx, buf)
+        }
+    }
+
+    impl futures_io::AsyncBufRead for Stdin {
+        fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
+            futures_io::AsyncBufRead::poll_fill_buf(Pin::new(&mut self.get_mut().io), cx)
+        }
+        fn consume(self: Pin<&mut Self>, amt: usize) {
+            futures_io::AsyncBufRead::consume(Pin::new(&mut self.get_mut().io), amt)
+        }
+    }
+}
+
+macro_rules! stdio_write_impls {
+    ($name:ident) => {
+        cfg_tokio! {
+            impl tokio::io::AsyncWrite for $name {
+                fn poll_write(
+                    self: Pin<&mut Self>,
+                    cx: &mut Context<'_>,
+                    buf: &[u8],
+                ) -> Poll<io::Result<usize>> {
+                    tokio::io::AsyncWrite::poll_write(Pin::new(&mut self.get_mut().io), cx, buf)
+                }
+                fn poll_write_vectored(
+                    self: Pin<&mut Self>,
+                    cx: &mut Context<'_>,
+                    bufs: &[IoSlice<'_>],
+                ) -> Poll<io::Result<usize>> {
+                    tokio::io::AsyncWrite::poll_write_vectored(
+                        Pin::new(&mut self.get_mut().io),
+                        cx,
+                        bufs,
+                    )
+                }
+                fn is_write_vectored(&self) -> bool {
+                    true
+                }
+                fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                    tokio::io::AsyncWrite::poll_flush(Pin::new(&mut self.get_mut().io), cx)
+                }
+                fn poll_shutdown(
+                    self: Pin<&mut Self>,
+                    cx: &mut Context<'_>,
+                ) -> Poll<io::Result<()>> {
+                    tokio::io::AsyncWrite::poll_shutdown(Pin::new(&mut self.get_mut().io), cx)
+                }
+            }
+        }
+
+        cfg_futures_io! {
+            impl futures_io::AsyncWrite for $name {
+                fn poll_write(
+                    self: Pin<&mut Self>,
+                    cx: &mut Context<'_>,
+                    buf: &[u8],
+                ) -> Poll<io::Result<usize>> {
+                    futures_io::AsyncWrite::poll_write(Pin::new(&mut self.get_mut().io), cx, buf)
+                }
+                fn poll_write_vectored(
+                    self: Pin<&mut Self>,
+                    cx: &mut Context<'_>,
+                    bufs: &[IoSlice<'_>],
+                ) -> Poll<io::Result<usize>> {
+                    futures_io::AsyncWrite::poll_write_vectored(
+                        Pin::new(&mut self.get_mut().io),
+                        cx,
+                        bufs,
+                    )
+                }
+                fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                    futures_io::AsyncWrite::poll_flush(Pin::new(&mut self.get_mut().io), cx)
+                }
+                fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                    futures_io::AsyncWrite::poll_close(Pin::new(&mut self.get_mut().io), cx)
+                }
+            }
+        }
+    };
+}
+
+stdio_write_impls!(Stdout);
+stdio_write_impls!(Stderr);
