@@ -5,7 +5,9 @@
 //! - `lines` (default): print the path taken, then every line read, then a count;
 //! - `cancel-then-std`: start a read, drop it after 100 ms of silence, drop the handle, then
 //!   read one line with plain `std::io::stdin()` (proving nothing was swallowed and the
-//!   descriptor is blocking again), print it and exit.
+//!   descriptor is blocking again), print it and exit;
+//! - `cancel-exit`: start a read, drop it after 100 ms of silence, and return from `main`
+//!   while stdin stays open: the runtime must shut down at once.
 
 use std::io::BufRead;
 use std::os::fd::AsFd;
@@ -24,6 +26,13 @@ async fn main() {
     println!("path: {:?}", stdin.path());
     println!("nonblocking while open: {}", nonblocking());
     match mode.as_str() {
+        "cancel-exit" => {
+            let mut buf = [0u8; 64];
+            let read =
+                tokio::time::timeout(std::time::Duration::from_millis(100), stdin.read(&mut buf))
+                    .await;
+            println!("pending read dropped: {}", read.is_err());
+        }
         "cancel-then-std" => {
             let mut buf = [0u8; 64];
             let read =

@@ -80,6 +80,24 @@ fn pipe_pending_read_is_dropped_and_input_after_the_drop_stays() {
     wait_exit(child);
 }
 
+/// tokio's own `stdin()` keeps the runtime from shutting down while a read waits (tokio #589,
+/// #2318, #2420). Here stdin stays open and silent, and the child must still exit.
+#[test]
+fn pipe_pending_read_does_not_keep_the_runtime_alive() {
+    let mut child = probe()
+        .arg("cancel-exit")
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let input = child.stdin.take().unwrap();
+    let out = lines_of(&mut child);
+    expect_line(&out, "path: Readiness");
+    expect_line(&out, "nonblocking while open: true");
+    expect_line(&out, "pending read dropped: true");
+    wait_exit(child);
+    drop(input);
+}
+
 #[test]
 fn pipe_lines_are_read_through_async_buf_read() {
     let mut child = probe().stdin(Stdio::piped()).spawn().unwrap();
