@@ -2,17 +2,18 @@
 //! 64 KiB and 8 KiB consumer buffers, sequential writes, and memory per idle reader.
 //!
 //! Run with `cargo bench --bench unblock`. Environment knobs: `IOCOMPAT_BENCH_MIB` (file size,
-//! default 256), `IOCOMPAT_BENCH_RUNS` (runs per case, default 7).
+//! default 256), `IOCOMPAT_BENCH_RUNS` (rounds, default 7), `IOCOMPAT_BENCH_CAPACITY` (our
+//! capacity in bytes, default: the crate default).
 //!
-//! Every async case runs on a tokio current-thread runtime; the pool behind each adapter is
+//! Every async case runs on one tokio current-thread runtime; the pool behind each adapter is
 //! its own (tokio's blocking pool for ours, tokio's `fs` and `spawn_blocking`; the `blocking`
-//! crate's for `blocking::Unblock` and `async-fs`). Medians and ratios are printed; the machine
-//! is shared, so single times mean little.
+//! crate's for `blocking::Unblock` and `async-fs`). Cases are interleaved: each round runs
+//! every case once, starting at a different case each round, so drift on a shared machine
+//! hits all of them alike. Medians and ratios are printed; single times mean little.
 
 use std::fs::File;
-use std::future::Future;
 use std::io::{Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use futures::io::{AsyncReadExt as _, AsyncWriteExt as _};
@@ -24,7 +25,7 @@ fn env_usize(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-/// Ours at default settings, unless `IOCOMPAT_BENCH_CAPACITY` (bytes) says otherwise.
+/// Ours at default settings, unless `IOCOMPAT_BENCH_CAPACITY` says otherwise.
 fn ours_new(file: File) -> iocompat::Unblock<File> {
     match std::env::var("IOCOMPAT_BENCH_CAPACITY")
         .ok()
@@ -35,34 +36,34 @@ fn ours_new(file: File) -> iocompat::Unblock<File> {
     }
 }
 
-struct Bench {
-    rt: tokio::runtime::Runtime,
-    runs: usize,
-    bytes: u64,
-}
+type Case<'a> = (&'static str, Box<dyn FnMut() + 'a>);
 
-impl Bench {
-    fn time_sync(&self, mut f: impl FnMut()) -> Duration {
-        let mut times: Vec<Duration> = (0..self.runs)
-            .map(|_| {
-                let t = Instant::now();
-                f();
-                t.elapsed()
-            })
-            .collect();
-        times.sort();
-        times[times.len() / 2]
+/// Runs every case once per round, rotating the order, and returns each case's median.
+fn interleaved(rounds: usize, mut cases: Vec<Case<'_>>) -> Vec<(&'static str, Duration)> {
+    let n = cases.len();
+    let mut times = vec![Vec::with_capacity(rounds); n];
+    for round in 0..rounds {
+        for k in 0..n {
+            let i = (round + k) % n;
+            let t = Instant::now();
+            (cases[i].1)();
+            times[i].push(t.elapsed());
+        }
     }
-
-    fn time_async<F: Future<Output = ()>>(&self, mut f: impl FnMut() -> F) -> Duration {
-        self.time_sync(|| self.rt.block_on(f()))
-    }
+    cases
+        .iter()
+        .zip(times)
+        .map(|((name, _), mut t)| {
+            t.sort();
+            (*name, t[t.len() / 2])
+        })
+        .collect()
 }
 
 fn report(title: &str, bytes: u64, rows: &[(&str, Duration)]) {
     println!("\n## {title}");
     println!(
-        "{:<28} {:>12} {:>10} {:>12} {:>12}",
+        "{:<28} {:>10} {:>8} {:>8} {:>12}",
         "case", "median ms", "GiB/s", "x std", "ours / this"
     );
     let std_t = rows[0].1.as_secs_f64();
@@ -70,231 +71,261 @@ fn report(title: &str, bytes: u64, rows: &[(&str, Duration)]) {
     for (name, t) in rows {
         let s = t.as_secs_f64();
         println!(
-            "{:<28} {:>12.1} {:>10.2} {:>12.2} {:>12.2}",
+            "{:<28} {:>10.1} {:>8.2} {:>8.2} {:>12.2}",
             name,
             s * 1e3,
             bytes as f64 / s / (1u64 << 30) as f64,
             std_t / s,
-            s / ours_t, // = our throughput / its throughput
+            s / ours_t,
         );
     }
 }
 
-const CHECK: fn(&[u8], &mut u64) = |buf, acc| {
-    // Touch the data so nothing is optimised away; cheap compared with the copy.
-    *acc = acc.wrapping_add(buf.len() as u64 + u64::from(buf[0]));
-};
-
-fn read_cases(b: &Bench, path: &Path, bufsize: usize) {
-    let path = path.to_path_buf();
-    let std_t = b.time_sync(|| {
-        let mut f = File::open(&path).unwrap();
-        let mut buf = vec![0u8; bufsize];
+/// Reads everything with `read` calls of `bufsize` bytes, sync or async.
+macro_rules! read_all {
+    ($reader:expr, $bufsize:expr, $bytes:expr, $read:expr) => {{
+        let mut r = $reader;
+        let mut buf = vec![0u8; $bufsize];
         let (mut total, mut acc) = (0u64, 0u64);
         loop {
-            let n = f.read(&mut buf).unwrap();
+            let n = $read(&mut r, &mut buf);
             if n == 0 {
                 break;
             }
-            CHECK(&buf[..n], &mut acc);
+            acc = acc.wrapping_add(u64::from(buf[n - 1]));
             total += n as u64;
         }
-        assert_eq!(total, b.bytes);
+        assert_eq!(total, $bytes);
         std::hint::black_box(acc);
-    });
-    let ours = b.time_async(|| {
-        let path = path.clone();
-        async move {
-            let mut f = ours_new(File::open(&path).unwrap());
-            let mut buf = vec![0u8; bufsize];
-            let (mut total, mut acc) = (0u64, 0u64);
-            loop {
-                let n = tokio::io::AsyncReadExt::read(&mut f, &mut buf)
-                    .await
-                    .unwrap();
-                if n == 0 {
-                    break;
-                }
-                CHECK(&buf[..n], &mut acc);
-                total += n as u64;
-            }
-            assert_eq!(total, b.bytes);
-            std::hint::black_box(acc);
-        }
-    });
-    let tokio_fs = b.time_async(|| {
-        let path = path.clone();
-        async move {
-            let mut f = tokio::fs::File::open(&path).await.unwrap();
-            let mut buf = vec![0u8; bufsize];
-            let (mut total, mut acc) = (0u64, 0u64);
-            loop {
-                let n = tokio::io::AsyncReadExt::read(&mut f, &mut buf)
-                    .await
-                    .unwrap();
-                if n == 0 {
-                    break;
-                }
-                CHECK(&buf[..n], &mut acc);
-                total += n as u64;
-            }
-            assert_eq!(total, b.bytes);
-            std::hint::black_box(acc);
-        }
-    });
-    let blocking_t = b.time_async(|| {
-        let path = path.clone();
-        async move {
-            let mut f = blocking::Unblock::new(File::open(&path).unwrap());
-            let mut buf = vec![0u8; bufsize];
-            let (mut total, mut acc) = (0u64, 0u64);
-            loop {
-                let n = f.read(&mut buf).await.unwrap();
-                if n == 0 {
-                    break;
-                }
-                CHECK(&buf[..n], &mut acc);
-                total += n as u64;
-            }
-            assert_eq!(total, b.bytes);
-            std::hint::black_box(acc);
-        }
-    });
-    let async_fs_t = b.time_async(|| {
-        let path = path.clone();
-        async move {
-            let mut f = async_fs::File::open(&path).await.unwrap();
-            let mut buf = vec![0u8; bufsize];
-            let (mut total, mut acc) = (0u64, 0u64);
-            loop {
-                let n = f.read(&mut buf).await.unwrap();
-                if n == 0 {
-                    break;
-                }
-                CHECK(&buf[..n], &mut acc);
-                total += n as u64;
-            }
-            assert_eq!(total, b.bytes);
-            std::hint::black_box(acc);
-        }
-    });
-    let spawn_blocking_t = b.time_async(|| {
-        let path = path.clone();
-        let bytes = b.bytes;
-        async move {
-            tokio::task::spawn_blocking(move || {
-                let mut f = File::open(&path).unwrap();
-                let mut buf = vec![0u8; bufsize];
-                let (mut total, mut acc) = (0u64, 0u64);
-                loop {
-                    let n = f.read(&mut buf).unwrap();
-                    if n == 0 {
-                        break;
-                    }
-                    CHECK(&buf[..n], &mut acc);
-                    total += n as u64;
-                }
-                assert_eq!(total, bytes);
-                std::hint::black_box(acc);
-            })
-            .await
-            .unwrap();
-        }
-    });
+    }};
+}
+
+fn read_cases(
+    rt: &tokio::runtime::Runtime,
+    rounds: usize,
+    path: &Path,
+    bytes: u64,
+    bufsize: usize,
+) {
+    let p = || path.to_path_buf();
+    let on = |f: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>| rt.block_on(f);
+    let rows = interleaved(
+        rounds,
+        vec![
+            (
+                "std::fs::File (sync)",
+                Box::new(|| {
+                    read_all!(
+                        File::open(p()).unwrap(),
+                        bufsize,
+                        bytes,
+                        |r: &mut File, b: &mut [u8]| r.read(b).unwrap()
+                    )
+                }),
+            ),
+            (
+                "iocompat::Unblock",
+                Box::new(|| {
+                    on(Box::pin(async {
+                        let mut r = ours_new(File::open(p()).unwrap());
+                        let mut buf = vec![0u8; bufsize];
+                        let mut total = 0u64;
+                        loop {
+                            let n = tokio::io::AsyncReadExt::read(&mut r, &mut buf)
+                                .await
+                                .unwrap();
+                            if n == 0 {
+                                break;
+                            }
+                            total += n as u64;
+                        }
+                        assert_eq!(total, bytes);
+                    }))
+                }),
+            ),
+            (
+                "tokio::fs::File",
+                Box::new(|| {
+                    on(Box::pin(async {
+                        let mut r = tokio::fs::File::open(p()).await.unwrap();
+                        let mut buf = vec![0u8; bufsize];
+                        let mut total = 0u64;
+                        loop {
+                            let n = tokio::io::AsyncReadExt::read(&mut r, &mut buf)
+                                .await
+                                .unwrap();
+                            if n == 0 {
+                                break;
+                            }
+                            total += n as u64;
+                        }
+                        assert_eq!(total, bytes);
+                    }))
+                }),
+            ),
+            (
+                "blocking::Unblock",
+                Box::new(|| {
+                    on(Box::pin(async {
+                        let mut r = blocking::Unblock::new(File::open(p()).unwrap());
+                        let mut buf = vec![0u8; bufsize];
+                        let mut total = 0u64;
+                        loop {
+                            let n = r.read(&mut buf).await.unwrap();
+                            if n == 0 {
+                                break;
+                            }
+                            total += n as u64;
+                        }
+                        assert_eq!(total, bytes);
+                    }))
+                }),
+            ),
+            (
+                "async_fs::File",
+                Box::new(|| {
+                    on(Box::pin(async {
+                        let mut r = async_fs::File::open(p()).await.unwrap();
+                        let mut buf = vec![0u8; bufsize];
+                        let mut total = 0u64;
+                        loop {
+                            let n = r.read(&mut buf).await.unwrap();
+                            if n == 0 {
+                                break;
+                            }
+                            total += n as u64;
+                        }
+                        assert_eq!(total, bytes);
+                    }))
+                }),
+            ),
+            (
+                "spawn_blocking + std loop",
+                Box::new(|| {
+                    on(Box::pin(async {
+                        let path: PathBuf = p();
+                        tokio::task::spawn_blocking(move || {
+                            read_all!(
+                                File::open(path).unwrap(),
+                                bufsize,
+                                bytes,
+                                |r: &mut File, b: &mut [u8]| r.read(b).unwrap()
+                            )
+                        })
+                        .await
+                        .unwrap();
+                    }))
+                }),
+            ),
+        ],
+    );
     report(
         &format!("sequential read, {} KiB consumer buffer", bufsize / 1024),
-        b.bytes,
-        &[
-            ("std::fs::File (sync)", std_t),
-            ("iocompat::Unblock", ours),
-            ("tokio::fs::File", tokio_fs),
-            ("blocking::Unblock", blocking_t),
-            ("async_fs::File", async_fs_t),
-            ("spawn_blocking + std loop", spawn_blocking_t),
-        ],
+        bytes,
+        &rows,
     );
 }
 
-fn write_cases(b: &Bench, dir: &Path, bufsize: usize) {
+fn write_cases(
+    rt: &tokio::runtime::Runtime,
+    rounds: usize,
+    dir: &Path,
+    bytes: u64,
+    bufsize: usize,
+) {
     let path = dir.join("write.bin");
     let chunk: Vec<u8> = (0..bufsize).map(|i| i as u8).collect();
-    let count = (b.bytes / bufsize as u64) as usize;
-    let std_t = b.time_sync(|| {
-        let mut f = File::create(&path).unwrap();
-        for _ in 0..count {
-            f.write_all(&chunk).unwrap();
-        }
-        f.flush().unwrap();
-    });
-    let ours = b.time_async(|| {
-        let (path, chunk) = (path.clone(), chunk.clone());
-        async move {
-            let mut f = ours_new(File::create(&path).unwrap());
-            for _ in 0..count {
-                tokio::io::AsyncWriteExt::write_all(&mut f, &chunk)
-                    .await
-                    .unwrap();
-            }
-            tokio::io::AsyncWriteExt::flush(&mut f).await.unwrap();
-        }
-    });
-    let tokio_fs = b.time_async(|| {
-        let (path, chunk) = (path.clone(), chunk.clone());
-        async move {
-            let mut f = tokio::fs::File::create(&path).await.unwrap();
-            for _ in 0..count {
-                tokio::io::AsyncWriteExt::write_all(&mut f, &chunk)
-                    .await
-                    .unwrap();
-            }
-            tokio::io::AsyncWriteExt::flush(&mut f).await.unwrap();
-        }
-    });
-    let blocking_t = b.time_async(|| {
-        let (path, chunk) = (path.clone(), chunk.clone());
-        async move {
-            let mut f = blocking::Unblock::new(File::create(&path).unwrap());
-            for _ in 0..count {
-                f.write_all(&chunk).await.unwrap();
-            }
-            f.flush().await.unwrap();
-        }
-    });
-    let async_fs_t = b.time_async(|| {
-        let (path, chunk) = (path.clone(), chunk.clone());
-        async move {
-            let mut f = async_fs::File::create(&path).await.unwrap();
-            for _ in 0..count {
-                f.write_all(&chunk).await.unwrap();
-            }
-            f.flush().await.unwrap();
-        }
-    });
-    let spawn_blocking_t = b.time_async(|| {
-        let (path, chunk) = (path.clone(), chunk.clone());
-        async move {
-            tokio::task::spawn_blocking(move || {
-                let mut f = File::create(&path).unwrap();
-                for _ in 0..count {
-                    f.write_all(&chunk).unwrap();
-                }
-                f.flush().unwrap();
-            })
-            .await
-            .unwrap();
-        }
-    });
+    let count = (bytes / bufsize as u64) as usize;
+    let (p, c) = (|| path.clone(), &chunk);
+    let on = |f: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>| rt.block_on(f);
+    let rows = interleaved(
+        rounds,
+        vec![
+            (
+                "std::fs::File (sync)",
+                Box::new(|| {
+                    let mut f = File::create(p()).unwrap();
+                    for _ in 0..count {
+                        f.write_all(c).unwrap();
+                    }
+                    f.flush().unwrap();
+                }),
+            ),
+            (
+                "iocompat::Unblock",
+                Box::new(|| {
+                    on(Box::pin(async {
+                        let mut f = ours_new(File::create(p()).unwrap());
+                        for _ in 0..count {
+                            tokio::io::AsyncWriteExt::write_all(&mut f, c)
+                                .await
+                                .unwrap();
+                        }
+                        tokio::io::AsyncWriteExt::flush(&mut f).await.unwrap();
+                    }))
+                }),
+            ),
+            (
+                "tokio::fs::File",
+                Box::new(|| {
+                    on(Box::pin(async {
+                        let mut f = tokio::fs::File::create(p()).await.unwrap();
+                        for _ in 0..count {
+                            tokio::io::AsyncWriteExt::write_all(&mut f, c)
+                                .await
+                                .unwrap();
+                        }
+                        tokio::io::AsyncWriteExt::flush(&mut f).await.unwrap();
+                    }))
+                }),
+            ),
+            (
+                "blocking::Unblock",
+                Box::new(|| {
+                    on(Box::pin(async {
+                        let mut f = blocking::Unblock::new(File::create(p()).unwrap());
+                        for _ in 0..count {
+                            f.write_all(c).await.unwrap();
+                        }
+                        f.flush().await.unwrap();
+                    }))
+                }),
+            ),
+            (
+                "async_fs::File",
+                Box::new(|| {
+                    on(Box::pin(async {
+                        let mut f = async_fs::File::create(p()).await.unwrap();
+                        for _ in 0..count {
+                            f.write_all(c).await.unwrap();
+                        }
+                        f.flush().await.unwrap();
+                    }))
+                }),
+            ),
+            (
+                "spawn_blocking + std loop",
+                Box::new(|| {
+                    on(Box::pin(async {
+                        let (path, chunk) = (p(), c.clone());
+                        tokio::task::spawn_blocking(move || {
+                            let mut f = File::create(path).unwrap();
+                            for _ in 0..count {
+                                f.write_all(&chunk).unwrap();
+                            }
+                            f.flush().unwrap();
+                        })
+                        .await
+                        .unwrap();
+                    }))
+                }),
+            ),
+        ],
+    );
     report(
         &format!("sequential write, {} KiB writes", bufsize / 1024),
-        b.bytes,
-        &[
-            ("std::fs::File (sync)", std_t),
-            ("iocompat::Unblock", ours),
-            ("tokio::fs::File", tokio_fs),
-            ("blocking::Unblock", blocking_t),
-            ("async_fs::File", async_fs_t),
-            ("spawn_blocking + std loop", spawn_blocking_t),
-        ],
+        bytes,
+        &rows,
     );
 }
 
@@ -306,30 +337,31 @@ fn rss() -> u64 {
         .map_or(0, |pages| pages * 4096)
 }
 
-fn idle_memory(b: &Bench) {
+fn idle_memory(rt: &tokio::runtime::Runtime) {
     const N: usize = 300;
-    struct Zeros;
-    impl Read for Zeros {
+    struct Ones;
+    impl Read for Ones {
         fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
             buf.fill(1);
             Ok(buf.len())
         }
     }
     println!(
-        "\n## memory per idle reader ({N} readers over an always-ready reader, one byte read each, kept alive)"
+        "\n## memory per idle reader ({N} readers over an always-ready reader, one byte read \
+         each, kept alive)"
     );
     let before = rss();
-    let ours: Vec<_> = b.rt.block_on(async {
+    let ours: Vec<_> = rt.block_on(async {
         let mut v = Vec::new();
         for _ in 0..N {
-            let mut r = iocompat::Unblock::new(Zeros);
+            let mut r = iocompat::Unblock::new(Ones);
             let mut one = [0u8; 1];
             tokio::io::AsyncReadExt::read_exact(&mut r, &mut one)
                 .await
                 .unwrap();
             v.push(r);
         }
-        // Let read-ahead that is still running settle.
+        // Let read-ahead still under way finish, so its memory is counted.
         for r in &mut v {
             let _ = r.get_mut().await;
         }
@@ -338,17 +370,18 @@ fn idle_memory(b: &Bench) {
     let ours_rss = rss().saturating_sub(before);
     drop(ours);
     let before = rss();
-    let theirs: Vec<_> = b.rt.block_on(async {
+    let theirs: Vec<_> = rt.block_on(async {
         let mut v = Vec::new();
         for _ in 0..N {
-            let mut r = blocking::Unblock::new(Zeros);
+            let mut r = blocking::Unblock::new(Ones);
             let mut one = [0u8; 1];
             r.read_exact(&mut one).await.unwrap();
             v.push(r);
         }
         v
     });
-    // blocking's pool keeps filling the pipes in the background: give it the same settle.
+    // blocking's pool keeps filling its pipes in the background; there is no way to wait for
+    // that, so give it a moment (this only makes its number smaller, never larger).
     std::thread::sleep(Duration::from_millis(500));
     let theirs_rss = rss().saturating_sub(before);
     drop(theirs);
@@ -370,7 +403,7 @@ fn main() {
         return;
     }
     let mib = env_usize("IOCOMPAT_BENCH_MIB", 256);
-    let runs = env_usize("IOCOMPAT_BENCH_RUNS", 7);
+    let rounds = env_usize("IOCOMPAT_BENCH_RUNS", 7);
     let bytes = (mib as u64) << 20;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("read.bin");
@@ -387,13 +420,13 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    let b = Bench { rt, runs, bytes };
-    println!("# iocompat::Unblock vs peers: {mib} MiB, median of {runs} runs");
+    println!("# iocompat::Unblock vs peers: {mib} MiB, median of {rounds} interleaved rounds");
     println!(
-        "x std: throughput / plain std throughput (higher is better); ours / this: our throughput / its throughput"
+        "x std: throughput / plain std throughput (higher is better); \
+         ours / this: our throughput / its throughput"
     );
-    read_cases(&b, &path, 64 * 1024);
-    read_cases(&b, &path, 8 * 1024);
-    write_cases(&b, dir.path(), 64 * 1024);
-    idle_memory(&b);
+    read_cases(&rt, rounds, &path, bytes, 64 * 1024);
+    read_cases(&rt, rounds, &path, bytes, 8 * 1024);
+    write_cases(&rt, rounds, dir.path(), bytes, 64 * 1024);
+    idle_memory(&rt);
 }
