@@ -95,8 +95,8 @@
 //! # Memory
 //!
 //! At most `capacity` bytes of read-ahead and at most `capacity` bytes of write-behind
-//! (default 1 MiB each; the default is not part of the semver contract): four chunks per
-//! direction of up to `capacity / 4` bytes. Chunks are recycled, so steady-state reading and
+//! (default 8 MiB each; the default is not part of the semver contract): four chunks per
+//! direction of up to `capacity / 4` bytes, reached only while a transfer stays sequential. Chunks are recycled, so steady-state reading and
 //! writing allocate nothing per chunk. An idle reader that has read one byte holds four 16 KiB
 //! chunks (64 KiB). A capacity below 4 is raised to 4. Iterators are fetched ahead by at most
 //! [`UnblockBuilder::stream_items`] items (default 1024).
