@@ -114,8 +114,9 @@ impl Drop for Script {
     }
 }
 
-/// Chaos over a seekable inner: short reads and writes, `Interrupted`, and an error at a chosen
-/// offset, driven by a deterministic seed.
+/// Chaos over a seekable inner: short reads and writes, `Interrupted`, spurious delays (a slow
+/// device: the pool thread stalls for up to 200 µs; this simulates latency, it synchronises
+/// nothing), and an error at a chosen offset, driven by a deterministic seed.
 #[derive(Debug)]
 pub struct Chaos<T> {
     pub inner: T,
@@ -139,6 +140,12 @@ impl<T> Chaos<T> {
         self.seed ^= self.seed << 17;
         self.seed
     }
+    fn maybe_stall(&mut self) {
+        if self.next() % 8 == 0 {
+            let us = self.next() % 200;
+            std::thread::sleep(std::time::Duration::from_micros(us));
+        }
+    }
     fn limit(&mut self, len: usize) -> usize {
         match self.next() % 4 {
             0 => len,
@@ -149,6 +156,7 @@ impl<T> Chaos<T> {
 
 impl<T: Read + Seek> Read for Chaos<T> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.maybe_stall();
         if self.next() % 5 == 0 {
             return Err(io::ErrorKind::Interrupted.into());
         }
@@ -166,6 +174,7 @@ impl<T: Read + Seek> Read for Chaos<T> {
 
 impl<T: Write + Seek> Write for Chaos<T> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.maybe_stall();
         if self.next() % 5 == 0 {
             return Err(io::ErrorKind::Interrupted.into());
         }
