@@ -279,3 +279,38 @@ fn a_wake_during_the_poll_that_moves_tasks_is_not_lost() {
     // The wake inside this poll reached the stored task (A) first; B must hear of it too.
     assert!(b.0.load(Ordering::SeqCst) >= 1, "the wake was lost");
 }
+
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    match payload.downcast::<&str>() {
+        Ok(s) => s.to_string(),
+        Err(payload) => *payload.downcast::<String>().unwrap(),
+    }
+}
+
+#[test]
+fn a_panic_in_01_code_reaches_the_03_caller_and_leaves_no_01_task_current() {
+    let caught = std::panic::catch_unwind(|| {
+        let legacy = futures01::future::lazy(|| -> Result<(), ()> { panic!("legacy boom") });
+        futures::executor::block_on(legacy.compat())
+    });
+    assert_eq!(panic_message(caught.unwrap_err()), "legacy boom");
+    assert!(!futures01::task::is_in_task());
+    let again = futures::executor::block_on(futures01::future::ok::<u8, ()>(1).compat());
+    assert_eq!(again, Ok(1));
+}
+
+#[test]
+fn a_panic_in_03_code_reaches_the_01_caller_and_leaves_no_01_task_current() {
+    let caught = std::panic::catch_unwind(|| {
+        let modern = async {
+            if std::hint::black_box(true) {
+                panic!("modern boom");
+            }
+            Ok::<(), ()>(())
+        };
+        modern.compat().wait()
+    });
+    assert_eq!(panic_message(caught.unwrap_err()), "modern boom");
+    assert!(!futures01::task::is_in_task());
+    assert_eq!(async { Ok::<u8, ()>(2) }.compat().wait(), Ok(2));
+}

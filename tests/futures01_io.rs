@@ -381,3 +381,44 @@ proptest! {
         prop_assert_eq!(got, bytes);
     }
 }
+
+#[test]
+fn a_cancelled_read_loses_no_bytes() {
+    for exec in ALL_EXECS {
+        let got = run_on(exec, || async {
+            use tokio::io::AsyncReadExt;
+            let mut r = LegacyReader::new([
+                Step::WouldBlock,
+                Step::Data(b"abc".to_vec()),
+                Step::WouldBlock,
+                Step::Data(b"def".to_vec()),
+            ])
+            .compat();
+            let mut buf = [0u8; 2];
+            // The first read answers Pending; drop it there.
+            {
+                let read = std::pin::pin!(r.read(&mut buf));
+                assert!(futures::poll!(read).is_pending());
+            }
+            let mut out = Vec::new();
+            r.read_to_end(&mut out).await.unwrap();
+            out
+        });
+        assert_eq!(got, b"abcdef", "{exec:?}");
+    }
+}
+
+#[test]
+fn a_futures_io_writer_gets_vectored_writes_from_01_code() {
+    let written = bounded(|| {
+        let mut w = Compat::new(futures::io::Cursor::new(Vec::new()));
+        futures01::future::poll_fn(move || -> futures01::Poll<Vec<u8>, io::Error> {
+            let n = w.write_vectored(&[IoSlice::new(b"ab"), IoSlice::new(b"cd")])?;
+            assert_eq!(n, 4, "futures-io's Cursor writes every slice");
+            Ok(futures01::Async::Ready(w.get_ref().get_ref().clone()))
+        })
+        .wait()
+        .unwrap()
+    });
+    assert_eq!(written, b"abcd");
+}
