@@ -15,7 +15,6 @@ const ROUNDS: usize = 7;
 const STREAM_ITEMS: u64 = 10_000_000;
 const FUTURES: u64 = 1_000_000;
 const IO_BYTES: usize = 64 << 20;
-const IO_CHUNK: usize = 16 << 10;
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -188,10 +187,15 @@ fn ready_futures01() {
 }
 
 fn io01_through_tokio() {
+    io01_through_tokio_in(16 << 10);
+    io01_through_tokio_in(512);
+}
+
+fn io01_through_tokio_in(chunk: usize) {
     let data = vec![7u8; IO_BYTES];
     let native = || {
         let mut legacy = std::io::Cursor::new(&data[..]);
-        let mut buf = vec![0u8; IO_CHUNK];
+        let mut buf = vec![0u8; chunk];
         let mut total = 0u64;
         loop {
             let n = legacy.read(&mut buf).unwrap();
@@ -206,7 +210,7 @@ fn io01_through_tokio() {
             use tokio::io::AsyncReadExt;
             let legacy = std::io::Cursor::new(&data[..]);
             let mut r = iocompat::futures01::AsyncRead01CompatExt::compat(legacy);
-            let mut buf = vec![0u8; IO_CHUNK];
+            let mut buf = vec![0u8; chunk];
             let mut total = 0u64;
             loop {
                 let n = r.read(&mut buf).await.unwrap();
@@ -224,7 +228,7 @@ fn io01_through_tokio() {
             let legacy = std::io::Cursor::new(&data[..]);
             // Two hops: tokio-io 0.1 -> futures-io (futures::compat) -> tokio 1 (tokio-util).
             let mut r = futures::compat::AsyncRead01CompatExt::compat(legacy).compat();
-            let mut buf = vec![0u8; IO_CHUNK];
+            let mut buf = vec![0u8; chunk];
             let mut total = 0u64;
             loop {
                 let n = r.read(&mut buf).await.unwrap();
@@ -241,9 +245,8 @@ fn io01_through_tokio() {
         ("native", &native),
     ]);
     println!(
-        "\ntokio-io 0.1 reader (Cursor, {} MiB in {} KiB reads) read through tokio 1, median of {ROUNDS}",
+        "\ntokio-io 0.1 reader (Cursor, {} MiB in {chunk}-byte reads) read through tokio 1, median of {ROUNDS}",
         IO_BYTES >> 20,
-        IO_CHUNK >> 10
     );
     let gibs = |d: Duration| IO_BYTES as f64 / d.as_secs_f64() / (1u64 << 30) as f64;
     for (name, d) in &rows {

@@ -7,13 +7,13 @@ mod bounded;
 #[path = "support/futures01_legacy_io.rs"]
 mod legacy_io;
 
-use std::io::{self, BufRead, IoSlice, Read, Write};
+use std::io::{self, BufRead, IoSlice, Read, Seek, Write};
 
 use bounded::{ALL_EXECS, Exec, bounded, run_on};
 use futures01::Future as Future01;
 use iocompat::futures01::{
     AsyncRead01CompatExt, AsyncReadCompatExt, AsyncWrite01CompatExt, AsyncWriteCompatExt, Compat,
-    Tokio1As01, TokioAsyncRead01CompatExt, TokioAsyncWrite01CompatExt,
+    Compat01As03, Tokio1As01, TokioAsyncRead01CompatExt, TokioAsyncWrite01CompatExt,
 };
 use legacy_io::{Chaos, LegacyReader, LegacyWriter, Step};
 use proptest::prelude::*;
@@ -421,4 +421,111 @@ fn a_futures_io_writer_gets_vectored_writes_from_01_code() {
         .unwrap()
     });
     assert_eq!(written, b"abcd");
+}
+
+#[test]
+fn a_legacy_seekable_value_seeks_through_tokio_1_and_futures_io() {
+    let got = run_on(Exec::TokioCurrentThread, || async {
+        use tokio::io::{AsyncReadExt, AsyncSeekExt};
+        let mut r = Compat01As03::new(std::io::Cursor::new(b"0123456789".to_vec()));
+        let mut two = [0u8; 2];
+        r.read_exact(&mut two).await.unwrap();
+        // No seek started: `poll_complete` reports the real position, not a placeholder.
+        let here = std::future::poll_fn(|cx| {
+            tokio::io::AsyncSeek::poll_complete(std::pin::Pin::new(&mut r), cx)
+        })
+        .await
+        .unwrap();
+        let at = r.seek(io::SeekFrom::End(-3)).await.unwrap();
+        let mut rest = Vec::new();
+        r.read_to_end(&mut rest).await.unwrap();
+        let err = r.seek(io::SeekFrom::Current(-100)).await.unwrap_err();
+        // Idle again after the error: a good seek works.
+        let back = r.seek(io::SeekFrom::Start(1)).await.unwrap();
+        (here, at, rest, err.kind(), back)
+    });
+    assert_eq!(got, (2, 7, b"789".to_vec(), io::ErrorKind::InvalidInput, 1));
+
+    let got = run_on(Exec::FuturesBlockOn, || async {
+        use futures::{AsyncReadExt, AsyncSeekExt};
+        let mut r = Compat01As03::new(std::io::Cursor::new(b"abcdef".to_vec()));
+        let at = r.seek(io::SeekFrom::Start(4)).await.unwrap();
+        let mut rest = Vec::new();
+        r.read_to_end(&mut rest).await.unwrap();
+        (at, rest)
+    });
+    assert_eq!(got, (4, b"ef".to_vec()));
+}
+
+#[test]
+fn a_second_start_seek_before_completion_is_an_error() {
+    use tokio::io::AsyncSeek;
+    let mut r = Compat01As03::new(std::io::Cursor::new(vec![0u8; 4]));
+    std::pin::Pin::new(&mut r)
+        .start_seek(io::SeekFrom::Start(1))
+        .unwrap();
+    let err = std::pin::Pin::new(&mut r)
+        .start_seek(io::SeekFrom::Start(2))
+        .unwrap_err();
+    assert!(err.to_string().contains("call poll_complete"), "{err}");
+}
+
+#[test]
+fn modern_seekable_values_seek_from_01_code() {
+    let got = bounded(|| {
+        let mut t = Tokio1As01::new(std::io::Cursor::new(b"0123456789".to_vec()));
+        let mut c = Compat::new(futures::io::Cursor::new(b"abcdef".to_vec()));
+        futures01::future::lazy(move || {
+            let a = t.seek(io::SeekFrom::Start(8))?;
+            let mut buf = Vec::new();
+            t.read_to_end(&mut buf)?;
+            let b = c.seek(io::SeekFrom::End(-1))?;
+            Ok::<_, io::Error>((a, buf, b))
+        })
+        .wait()
+        .unwrap()
+    });
+    assert_eq!(got, (8, b"89".to_vec(), 5));
+    let mut t = Tokio1As01::new(std::io::Cursor::new(vec![1u8]));
+    let err = t.seek(io::SeekFrom::Start(0)).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("seek called outside a futures 0.1 task"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_tokio_seek_that_would_block_is_finished_by_retrying_it() {
+    let got = bounded(|| {
+        let mut t = Tokio1As01::new(Chaos::new(std::io::Cursor::new(b"0123456789".to_vec()), 10));
+        let mut blocked = 0;
+        futures01::future::poll_fn(move || -> futures01::Poll<_, io::Error> {
+            match t.seek(io::SeekFrom::Start(6)) {
+                Ok(at) => {
+                    // `read_to_end` keeps what it read before a `WouldBlock`; retry until EOF.
+                    let mut rest = Vec::new();
+                    loop {
+                        match t.read_to_end(&mut rest) {
+                            Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                            Err(e) => return Err(e),
+                            Ok(_) => break,
+                        }
+                    }
+                    Ok(futures01::Async::Ready((at, rest, blocked)))
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    blocked += 1;
+                    // A different seek while this one is in progress is refused.
+                    let other = t.seek(io::SeekFrom::Start(1)).unwrap_err();
+                    assert_eq!(other.kind(), io::ErrorKind::InvalidInput);
+                    Ok(futures01::Async::NotReady)
+                }
+                Err(e) => Err(e),
+            }
+        })
+        .wait()
+        .unwrap()
+    });
+    assert_eq!(got, (6, b"6789".to_vec(), 1));
 }

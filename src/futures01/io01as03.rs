@@ -6,7 +6,7 @@
 //! The logic lives once, in the `poll_*` methods of [`Compat01As03`] below; each trait impl is a
 //! few lines that call them.
 
-use std::io::{self, BufRead, IoSlice};
+use std::io::{self, BufRead, IoSlice, Seek, SeekFrom};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -56,7 +56,7 @@ impl<R: AsyncRead01> Compat01As03<R> {
     where
         R: BufRead,
     {
-        let Self { inner, notify } = self;
+        let Self { inner, notify, .. } = self;
         notify.poll_in(cx, || {
             // Today's borrow checker cannot return a borrow from a retry loop, so the loop only
             // decides; a second `fill_buf` returns the bytes now buffered, without I/O.
@@ -106,6 +106,33 @@ impl<W: AsyncWrite01> Compat01As03<W> {
     fn poll_shutdown_inner(&mut self, cx: &Context<'_>) -> Poll<io::Result<()>> {
         ready!(self.poll_flush_inner(cx))?;
         poll_01_to_std(self.in_notify(cx, AsyncWrite01::shutdown))
+    }
+}
+
+impl<S: Seek> Compat01As03<S> {
+    fn poll_seek_to(&mut self, cx: &Context<'_>, pos: SeekFrom) -> Poll<io::Result<u64>> {
+        self.in_notify(cx, |s| retry_interrupted(|| s.seek(pos)))
+    }
+
+    fn start_seek_at(&mut self, pos: SeekFrom) -> io::Result<()> {
+        if self.seeking.is_some() {
+            return Err(io::Error::other(
+                "iocompat::futures01: start_seek called while a seek is in progress; call \
+                 poll_complete until it is ready first",
+            ));
+        }
+        self.seeking = Some(pos);
+        Ok(())
+    }
+
+    /// Runs the seek `start_seek` asked for; with none, asks the inner value for its real
+    /// position (`SeekFrom::Current(0)`), never a placeholder.
+    fn poll_complete_seek(&mut self, cx: &Context<'_>) -> Poll<io::Result<u64>> {
+        let pos = self.seeking.unwrap_or(SeekFrom::Current(0));
+        let out = ready!(self.poll_seek_to(cx, pos));
+        // Idle again, whether the seek succeeded or failed.
+        self.seeking = None;
+        Poll::Ready(out)
     }
 }
 
@@ -161,6 +188,28 @@ impl<W: AsyncWrite01> tokio::io::AsyncWrite for Compat01As03<W> {
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.get_mut().poll_shutdown_inner(cx)
+    }
+}
+
+/// tokio-io 0.1 has no seek trait: any `std::io::Seek` value (answering `WouldBlock` when it
+/// must wait, like its reads) is accepted.
+impl<S: Seek> tokio::io::AsyncSeek for Compat01As03<S> {
+    fn start_seek(self: Pin<&mut Self>, position: SeekFrom) -> io::Result<()> {
+        self.get_mut().start_seek_at(position)
+    }
+
+    fn poll_complete(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<u64>> {
+        self.get_mut().poll_complete_seek(cx)
+    }
+}
+
+impl<S: Seek> futures_io::AsyncSeek for Compat01As03<S> {
+    fn poll_seek(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        pos: SeekFrom,
+    ) -> Poll<io::Result<u64>> {
+        self.get_mut().poll_seek_to(cx, pos)
     }
 }
 

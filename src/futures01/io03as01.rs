@@ -13,7 +13,7 @@
 //! instead, never the deep "no Task is currently running" panic of futures 0.1.
 
 use std::fmt;
-use std::io::{self, BufRead, IoSlice, Read, Write};
+use std::io::{self, BufRead, IoSlice, Read, Seek, SeekFrom, Write};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -80,6 +80,13 @@ impl<W: futures_io::AsyncWrite> Write for Compat<W> {
     }
 }
 
+impl<S: futures_io::AsyncSeek> Seek for Compat<S> {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        let inner = self.inner.as_mut();
+        io_in_task(&mut self.task, "seek", |cx| inner.poll_seek(cx, pos))
+    }
+}
+
 /// tokio-io 0.1's `read_buf` zeroes the spare capacity it reads into: skipping that needs an
 /// `unsafe fn prepare_uninitialized_buffer` override, and this crate forbids `unsafe`. `read`
 /// into an initialised buffer never zeroes.
@@ -127,6 +134,8 @@ impl<W: futures_io::AsyncWrite> AsyncWrite01 for Compat<W> {
 pub struct Tokio1As01<T> {
     inner: T,
     task: TaskCell,
+    /// The position of a tokio seek started but not yet complete (it answered `WouldBlock`).
+    seeking: Option<SeekFrom>,
 }
 
 impl<T> Tokio1As01<T> {
@@ -143,6 +152,7 @@ impl<T> Tokio1As01<T> {
         Self {
             inner,
             task: TaskCell::new(),
+            seeking: None,
         }
     }
 
@@ -238,6 +248,41 @@ impl<W: tokio::io::AsyncWrite + Unpin> Write for Tokio1As01<W> {
     fn flush(&mut self) -> io::Result<()> {
         let inner = Pin::new(&mut self.inner);
         io_in_task(&mut self.task, "flush", |cx| inner.poll_flush(cx))
+    }
+}
+
+/// A seek that answers `WouldBlock` stays in progress: call `seek` again with the same position
+/// (as 0.1 code retries a `WouldBlock` call) to finish it; a different position is an
+/// `InvalidInput` error until then.
+impl<S: tokio::io::AsyncSeek + Unpin> Seek for Tokio1As01<S> {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        match self.seeking {
+            Some(started) if started != pos => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!(
+                        "iocompat::futures01: seek to {pos:?} while the seek to {started:?} is \
+                         still in progress; retry that one until it completes"
+                    ),
+                ));
+            }
+            Some(_) => {}
+            None => {
+                if !futures01::task::is_in_task() {
+                    return Err(no_task_error("seek"));
+                }
+                Pin::new(&mut self.inner).start_seek(pos)?;
+                self.seeking = Some(pos);
+            }
+        }
+        let inner = Pin::new(&mut self.inner);
+        let out = io_in_task(&mut self.task, "seek", |cx| inner.poll_complete(cx));
+        match &out {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            // Idle again, whether the seek succeeded or failed.
+            _ => self.seeking = None,
+        }
+        out
     }
 }
 

@@ -282,3 +282,16 @@ impl<T: futures_io::AsyncWrite + Unpin> futures_io::AsyncWrite for Chaos<T> {
         Pin::new(&mut self.inner).poll_close(cx)
     }
 }
+
+impl<T: tokio::io::AsyncSeek + Unpin> tokio::io::AsyncSeek for Chaos<T> {
+    fn start_seek(mut self: Pin<&mut Self>, position: io::SeekFrom) -> io::Result<()> {
+        Pin::new(&mut self.inner).start_seek(position)
+    }
+
+    fn poll_complete(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<u64>> {
+        if self.blink(cx) {
+            return Poll::Pending;
+        }
+        Pin::new(&mut self.inner).poll_complete(cx)
+    }
+}
