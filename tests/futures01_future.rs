@@ -314,3 +314,67 @@ fn a_panic_in_03_code_reaches_the_01_caller_and_leaves_no_01_task_current() {
     assert!(!futures01::task::is_in_task());
     assert_eq!(async { Ok::<u8, ()>(2) }.compat().wait(), Ok(2));
 }
+
+/// A 0.1 future: the first poll hands `task::current()` to another thread, which notifies it;
+/// the second is ready.
+struct NotifiedOnce(bool);
+
+impl Future01 for NotifiedOnce {
+    type Item = ();
+    type Error = ();
+
+    fn poll(&mut self) -> futures01::Poll<(), ()> {
+        if self.0 {
+            return Ok(Async::Ready(()));
+        }
+        self.0 = true;
+        let task = futures01::task::current();
+        std::thread::spawn(move || task.notify());
+        Ok(Async::NotReady)
+    }
+}
+
+/// A 0.3 "executor" whose wake polls the future on the spot, each time with a new waker.
+struct PollsOnWake {
+    fut: std::sync::Mutex<Option<Compat01As03<NotifiedOnce>>>,
+    done: AtomicBool,
+}
+
+/// A fresh waker for each poll (so the bridge must swap the waker it holds).
+struct Fresh(Arc<PollsOnWake>);
+
+impl Wake for Fresh {
+    fn wake(self: Arc<Self>) {
+        PollsOnWake::poll_now(&self.0);
+    }
+}
+
+impl PollsOnWake {
+    fn poll_now(this: &Arc<Self>) {
+        let waker = Waker::from(Arc::new(Fresh(Arc::clone(this))));
+        let mut slot = this.fut.lock().unwrap();
+        if let Some(fut) = slot.as_mut() {
+            use std::future::Future;
+            if std::pin::Pin::new(fut)
+                .poll(&mut Context::from_waker(&waker))
+                .is_ready()
+            {
+                this.done.store(true, Ordering::SeqCst);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_waker_that_polls_inside_wake_does_not_deadlock_the_bridge() {
+    bounded(|| {
+        let exec = Arc::new(PollsOnWake {
+            fut: std::sync::Mutex::new(Some(NotifiedOnce(false).compat())),
+            done: AtomicBool::new(false),
+        });
+        PollsOnWake::poll_now(&exec);
+        while !exec.done.load(Ordering::SeqCst) {
+            std::thread::yield_now();
+        }
+    });
+}

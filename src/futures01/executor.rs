@@ -20,6 +20,33 @@ use super::task::{TaskCell, no_task_panic};
 
 /// A futures 0.3 task as a futures 0.1 `Future<Item = (), Error = ()>`: what
 /// [`Executor01As03`] hands to the 0.1 executor.
+///
+/// # Panics
+///
+/// Polling it outside a futures 0.1 task panics with a message saying how to drive it.
+///
+/// # Examples
+///
+/// ```
+/// use futures::task::SpawnExt;
+/// use futures01::future::{ExecuteError, Executor, Future};
+/// use iocompat::futures01::{Executor01CompatExt, Executor01Future};
+///
+/// /// A 0.1 executor that runs each task to completion on the spot.
+/// #[derive(Clone)]
+/// struct Inline;
+///
+/// impl Executor<Executor01Future> for Inline {
+///     fn execute(&self, task: Executor01Future) -> Result<(), ExecuteError<Executor01Future>> {
+///         task.wait().unwrap();
+///         Ok(())
+///     }
+/// }
+///
+/// let (tx, mut rx) = futures::channel::oneshot::channel();
+/// Inline.compat().spawn(async move { tx.send(3).unwrap() }).unwrap();
+/// assert_eq!(rx.try_recv(), Ok(Some(3)));
+/// ```
 pub struct Executor01Future {
     future: FutureObj<'static, ()>,
     task: TaskCell,

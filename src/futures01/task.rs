@@ -30,11 +30,10 @@ struct WakerNotify {
 
 impl Notify01 for WakerNotify {
     fn notify(&self, _id: usize) {
-        // A panic elsewhere while the lock was held cannot leave the waker half-written.
-        self.waker
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .wake_by_ref();
+        // Wake outside the lock: a waker that polls on the spot must not find it held. (A
+        // panic elsewhere while the lock was held cannot leave the waker half-written.)
+        let waker = self.waker.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        waker.wake();
     }
 }
 
@@ -145,8 +144,10 @@ impl Wake for TaskWake {
 
     fn wake_by_ref(self: &Arc<Self>) {
         self.woken.store(true, Ordering::Release);
-        // A poisoned lock still holds a whole `Option<Task>`.
-        if let Some(task) = &*self.task.lock().unwrap_or_else(PoisonError::into_inner) {
+        // Notify outside the lock: a 0.1 executor that polls on the spot must not find it
+        // held. (A poisoned lock still holds a whole `Option<Task>`.)
+        let task = self.task.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        if let Some(task) = task {
             task.notify();
         }
     }
