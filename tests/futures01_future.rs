@@ -378,3 +378,15 @@ fn a_waker_that_polls_inside_wake_does_not_deadlock_the_bridge() {
         }
     });
 }
+
+#[test]
+fn the_wrappers_are_send_when_what_they_wrap_is() {
+    fn assert_send<T: Send>(_: &T) {}
+    assert_send(&futures01::future::ok::<u8, ()>(1).compat());
+    assert_send(&async { Ok::<u8, ()>(1) }.compat());
+    let (tx, _rx) = futures01::sync::mpsc::channel::<u8>(1);
+    assert_send(&iocompat::futures01::Sink01CompatExt::sink_compat(tx));
+    let (tx, _rx) = futures::channel::mpsc::channel::<u8>(1);
+    assert_send(&iocompat::futures01::SinkCompatExt::compat(tx));
+    assert_send(&iocompat::futures01::Tokio1As01::new(tokio::io::empty()));
+}

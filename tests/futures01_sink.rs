@@ -348,3 +348,16 @@ proptest::proptest! {
         proptest::prop_assert_eq!(slots.delivered(), entered);
     }
 }
+
+#[test]
+fn start_send_hands_the_item_to_the_01_sink_at_once() {
+    let slots = Slots::new(4);
+    let mut sink = slots.clone().sink_compat();
+    let mut cx = noop_cx();
+    assert!(Pin::new(&mut sink).poll_ready(&mut cx).is_ready());
+    Pin::new(&mut sink).start_send(1).unwrap();
+    // No flush yet, and the 0.1 sink already holds the item (futures::compat kept it in the
+    // wrapper until the next poll).
+    assert_eq!(slots.calls(), ["start_send"]);
+    assert_eq!(slots.state.lock().unwrap().held, [1]);
+}

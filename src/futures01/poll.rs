@@ -9,6 +9,58 @@
 //! | `Ok(AsyncSink::Ready)` from `start_send(item)` | `poll_ready` gave `Ready(Ok(()))`, then `start_send(item)` |
 //! | `Ok(AsyncSink::NotReady(item))` | `poll_ready` gave `Pending`: keep `item` |
 //! | `Err(e)` with `ErrorKind::WouldBlock` (tokio-io 0.1) | `Poll::Pending` |
+//!
+//! The same hand-written `poll`, both ways:
+//!
+//! ```
+//! use std::pin::Pin;
+//! use std::task::{Context, Poll};
+//! use futures01::Async;
+//! use iocompat::futures01::{poll_01_to_std, poll_std_to_01};
+//!
+//! /// Counts down; done at zero.
+//! struct Countdown(u32);
+//!
+//! // futures 0.1: `Ready` / `NotReady` / `Err`, and `task::current()` to be woken.
+//! impl futures01::Future for Countdown {
+//!     type Item = &'static str;
+//!     type Error = String;
+//!     fn poll(&mut self) -> futures01::Poll<&'static str, String> {
+//!         match self.0 {
+//!             0 => Ok(Async::Ready("liftoff")),
+//!             n if n > 100 => Err(format!("{n} is too far")),
+//!             _ => {
+//!                 self.0 -= 1;
+//!                 futures01::task::current().notify();
+//!                 Ok(Async::NotReady)
+//!             }
+//!         }
+//!     }
+//! }
+//!
+//! // futures 0.3 / std: `Ready(Ok)` / `Pending` / `Ready(Err)`, and the `Context`'s waker.
+//! struct Countdown03(u32);
+//! impl std::future::Future for Countdown03 {
+//!     type Output = Result<&'static str, String>;
+//!     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+//!         match self.0 {
+//!             0 => Poll::Ready(Ok("liftoff")),
+//!             n if n > 100 => Poll::Ready(Err(format!("{n} is too far"))),
+//!             _ => {
+//!                 self.0 -= 1;
+//!                 cx.waker().wake_by_ref();
+//!                 Poll::Pending
+//!             }
+//!         }
+//!     }
+//! }
+//!
+//! // The conversions map one answer onto the other, case by case.
+//! assert_eq!(poll_01_to_std(Ok::<_, String>(Async::Ready("liftoff"))), Poll::Ready(Ok("liftoff")));
+//! assert_eq!(poll_std_to_01(Poll::<Result<&str, String>>::Pending), Ok(Async::NotReady));
+//! assert_eq!(futures01::Future::wait(Countdown(3)), Ok("liftoff"));
+//! assert_eq!(futures::executor::block_on(Countdown03(3)), Ok("liftoff"));
+//! ```
 
 use std::io;
 use std::task::Poll;
