@@ -529,3 +529,36 @@ fn a_tokio_seek_that_would_block_is_finished_by_retrying_it() {
     });
     assert_eq!(got, (6, b"6789".to_vec(), 1));
 }
+
+/// A tokio-io 0.1 writer that claims to have written more than it was given.
+struct Overclaims;
+
+impl Write for Overclaims {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        Ok(buf.len() + 1)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl tokio_io01::AsyncWrite for Overclaims {
+    fn shutdown(&mut self) -> futures01::Poll<(), io::Error> {
+        Ok(futures01::Async::Ready(()))
+    }
+}
+
+#[test]
+fn a_legacy_writer_claiming_more_than_the_buffer_is_an_error_not_a_panic() {
+    let err = run_on(Exec::TokioCurrentThread, || async {
+        use tokio::io::AsyncWriteExt;
+        Overclaims.compat().write_all(b"abc").await.unwrap_err()
+    });
+    assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+    assert!(
+        err.to_string()
+            .contains("write returned 4 bytes for a 3-byte buffer"),
+        "{err}"
+    );
+}

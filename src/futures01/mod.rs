@@ -110,7 +110,7 @@
 //! | tokio-io 0.1 `WouldBlock` | `Pending` (and back) | `futures01_io::a_legacy_reader_reads_through_tokio_1_on_every_executor` |
 //! | tokio-io 0.1 `Interrupted` | retried, never surfaced | same test (the script interleaves it) |
 //! | any other `io::Error` | passed through whole: kind, message, OS code | `futures01_io::a_legacy_read_error_is_surfaced_whole_after_the_bytes_before_it`, `poll::tests::io_error_keeps_kind_message_and_os_code` |
-//! | a 0.1 reader / writer claims more bytes than the buffer | `InvalidData` error naming the counts, no panic | `futures01_io::a_legacy_reader_claiming_more_than_the_buffer_is_an_error_not_a_panic` |
+//! | a 0.1 reader / writer claims more bytes than the buffer | `InvalidData` error naming the counts, no panic | `futures01_io::a_legacy_reader_claiming_more_than_the_buffer_is_an_error_not_a_panic`, `futures01_io::a_legacy_writer_claiming_more_than_the_buffer_is_an_error_not_a_panic` |
 //! | 0.1-facing I/O used outside a 0.1 task | `ErrorKind::Other` naming the call and what to do | `futures01_io::outside_a_01_task_every_io_call_is_a_clear_error` |
 //! | 0.1-facing future / stream / sink polled outside a 0.1 task | a panic naming the type and what to do (its error type is the caller's, so there is no error to return) | `futures01_future::polling_a_compat_outside_a_01_task_panics_with_a_clear_message`, `futures01_stream::polling_a_03_stream_as_01_outside_a_task_panics_with_a_clear_message` |
 //! | 0.3 `start_send` without `poll_ready` on [`Compat01As03Sink`] while an item is kept | a panic saying to wait for `poll_ready` (never a dropped item) | `futures01_sink::start_send_without_poll_ready_panics_instead_of_dropping_an_item` |
