@@ -40,6 +40,11 @@
 //! | any of these, terser | the same | [`UnblockExt::unblock`] |
 //! | an fd-backed std reader or writer (socket, pipe, tty, or a `File` that may be one) | async I/O without a pool thread where epoll can watch it | [`AutoIo`] (Unix) |
 //! | the process's stdin / stdout / stderr | cancellable async handles | [`stdin()`], [`stdout()`], [`stderr()`] (Unix) |
+//! | futures 0.1 `Future` / `Stream` / `Sink` | futures 0.3 / `std` | [`futures01::Future01CompatExt`], [`futures01::Stream01CompatExt`], [`futures01::Sink01CompatExt`] (feature `futures01`) |
+//! | futures 0.3 future / stream / sink (`!Unpin` too) | futures 0.1 | [`futures01::TryFutureCompatExt`], [`futures01::TryStreamCompatExt`], [`futures01::SinkCompatExt`] (feature `futures01`) |
+//! | tokio-io 0.1 `AsyncRead` / `AsyncWrite` | tokio 1 or futures-io, one hop | [`futures01::AsyncRead01CompatExt`], [`futures01::AsyncWrite01CompatExt`] (feature `futures01`) |
+//! | tokio 1 / futures-io `AsyncRead` / `AsyncWrite` | tokio-io 0.1 | [`futures01::TokioAsyncRead01CompatExt`], [`futures01::AsyncReadCompatExt`] and the write twins (feature `futures01`) |
+//! | a tokio 1 runtime | a futures 0.1 `Executor` | [`futures01::TokioExecutor01`] (feature `futures01`) |
 //!
 //! # Feature flags
 //!
@@ -47,6 +52,7 @@
 //! |---|---|---|
 //! | `tokio` | yes | tokio 1 trait impls; blocking work on tokio's blocking pool when a runtime is current |
 //! | `futures-io` | yes | futures-io 0.3 trait impls |
+//! | `futures01` | no | [`futures01`]: futures 0.1 / tokio-io 0.1 <-> futures 0.3 / tokio 1 (implies `tokio`, `futures-io`) |
 //! | `full` | no | everything |
 #![forbid(unsafe_code)]
 #![warn(
@@ -75,3 +81,7 @@ pub use crate::readiness::{AutoIo, IoPath, Stderr, Stdin, Stdout, stderr, stdin,
 #[cfg(all(unix, feature = "tokio"))]
 #[cfg_attr(docsrs, doc(cfg(all(unix, feature = "tokio"))))]
 pub use crate::readiness::{Readiness, ReadinessError};
+
+cfg_futures01! {
+    pub mod futures01;
+}

@@ -23,3 +23,15 @@ macro_rules! cfg_futures_io {
         )*
     };
 }
+
+/// Items compiled only with the `futures01` feature.
+#[allow(unused_macros)]
+macro_rules! cfg_futures01 {
+    ($($item:item)*) => {
+        $(
+            #[cfg(feature = "futures01")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "futures01")))]
+            $item
+        )*
+    };
+}

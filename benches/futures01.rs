@@ -1,0 +1,294 @@
+//! `iocompat::futures01` beside `futures::compat` and native code, on the same work, in one run.
+//!
+//! Run with `cargo bench --bench futures01 --features futures01`. Prints, for each case, the
+//! median of several rounds (variants interleaved within a round, so noise hits them alike) in
+//! ns per item (or GiB/s for I/O), and the ratios ours / futures::compat and ours / native.
+//! The machine is shared: compare ratios, not absolute times.
+
+use std::hint::black_box;
+use std::io::Read;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+
+const ROUNDS: usize = 7;
+const STREAM_ITEMS: u64 = 10_000_000;
+const FUTURES: u64 = 1_000_000;
+const IO_BYTES: usize = 64 << 20;
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+/// Runs every variant once per round, `ROUNDS` times, and answers each variant's median.
+fn measure(variants: &[(&'static str, &dyn Fn() -> u64)]) -> Vec<(&'static str, Duration)> {
+    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); variants.len()];
+    // One warm-up round, not counted.
+    for (_, f) in variants {
+        black_box(f());
+    }
+    for _ in 0..ROUNDS {
+        for (i, (_, f)) in variants.iter().enumerate() {
+            let start = Instant::now();
+            black_box(f());
+            times[i].push(start.elapsed());
+        }
+    }
+    variants
+        .iter()
+        .zip(times)
+        .map(|((name, _), t)| (*name, median(t)))
+        .collect()
+}
+
+fn report_per_item(case: &str, items: u64, rows: &[(&str, Duration)]) {
+    println!("\n{case} ({items} items, median of {ROUNDS})");
+    let ns = |d: Duration| d.as_secs_f64() * 1e9 / items as f64;
+    for (name, d) in rows {
+        println!("  {name:<28} {:>8.2} ns/item", ns(*d));
+    }
+    let get = |n: &str| rows.iter().find(|r| r.0 == n).map(|r| ns(r.1));
+    if let (Some(ours), Some(compat), Some(native)) =
+        (get("iocompat"), get("futures::compat"), get("native"))
+    {
+        println!(
+            "  ratio ours / futures::compat = {:.2} ({:.1}x faster); ours / native = {:.2}",
+            ours / compat,
+            compat / ours,
+            ours / native
+        );
+    }
+}
+
+fn stream01_as_03() {
+    let native = || {
+        futures::executor::block_on(async {
+            let mut s = futures::stream::iter(0..STREAM_ITEMS);
+            let mut sum = 0u64;
+            while let Some(v) = s.next().await {
+                sum = sum.wrapping_add(v);
+            }
+            sum
+        })
+    };
+    let compat = || {
+        futures::executor::block_on(async {
+            let legacy = futures01::stream::iter_ok::<_, ()>(0..STREAM_ITEMS);
+            let mut s = futures::compat::Stream01CompatExt::compat(legacy);
+            let mut sum = 0u64;
+            while let Some(v) = s.next().await {
+                sum = sum.wrapping_add(v.unwrap());
+            }
+            sum
+        })
+    };
+    let ours = || {
+        futures::executor::block_on(async {
+            let legacy = futures01::stream::iter_ok::<_, ()>(0..STREAM_ITEMS);
+            let mut s = iocompat::futures01::Stream01CompatExt::compat(legacy);
+            let mut sum = 0u64;
+            while let Some(v) = s.next().await {
+                sum = sum.wrapping_add(v.unwrap());
+            }
+            sum
+        })
+    };
+    let rows = measure(&[
+        ("iocompat", &ours),
+        ("futures::compat", &compat),
+        ("native", &native),
+    ]);
+    report_per_item("0.1 stream consumed as a 0.3 stream", STREAM_ITEMS, &rows);
+}
+
+fn stream03_by_01_wait() {
+    let native = || {
+        let mut sum = 0u64;
+        for v in futures01::Stream::wait(futures01::stream::iter_ok::<_, ()>(0..STREAM_ITEMS)) {
+            sum = sum.wrapping_add(v.unwrap());
+        }
+        sum
+    };
+    let compat = || {
+        let modern = futures::stream::iter(0..STREAM_ITEMS).map(Ok::<u64, ()>);
+        let legacy = futures::TryStreamExt::compat(modern);
+        let mut sum = 0u64;
+        for v in futures01::Stream::wait(legacy) {
+            sum = sum.wrapping_add(v.unwrap());
+        }
+        sum
+    };
+    let ours = || {
+        let modern = futures::stream::iter(0..STREAM_ITEMS).map(Ok::<u64, ()>);
+        let legacy = iocompat::futures01::TryStreamCompatExt::compat(modern);
+        let mut sum = 0u64;
+        for v in futures01::Stream::wait(legacy) {
+            sum = sum.wrapping_add(v.unwrap());
+        }
+        sum
+    };
+    let rows = measure(&[
+        ("iocompat", &ours),
+        ("futures::compat", &compat),
+        ("native", &native),
+    ]);
+    report_per_item("0.3 stream consumed by 0.1 wait()", STREAM_ITEMS, &rows);
+}
+
+fn ready_futures01() {
+    let native = || {
+        futures::executor::block_on(async {
+            let mut sum = 0u64;
+            for i in 0..FUTURES {
+                sum = sum.wrapping_add(
+                    futures::future::ready(Ok::<u64, ()>(black_box(i)))
+                        .await
+                        .unwrap(),
+                );
+            }
+            sum
+        })
+    };
+    let compat = || {
+        futures::executor::block_on(async {
+            let mut sum = 0u64;
+            for i in 0..FUTURES {
+                let legacy = futures01::future::ok::<u64, ()>(black_box(i));
+                sum = sum.wrapping_add(
+                    futures::compat::Future01CompatExt::compat(legacy)
+                        .await
+                        .unwrap(),
+                );
+            }
+            sum
+        })
+    };
+    let ours = || {
+        futures::executor::block_on(async {
+            let mut sum = 0u64;
+            for i in 0..FUTURES {
+                let legacy = futures01::future::ok::<u64, ()>(black_box(i));
+                sum = sum.wrapping_add(
+                    iocompat::futures01::Future01CompatExt::compat(legacy)
+                        .await
+                        .unwrap(),
+                );
+            }
+            sum
+        })
+    };
+    let rows = measure(&[
+        ("iocompat", &ours),
+        ("futures::compat", &compat),
+        ("native", &native),
+    ]);
+    report_per_item("convert and await ready 0.1 futures", FUTURES, &rows);
+}
+
+fn io01_through_tokio() {
+    io01_through_tokio_in(16 << 10);
+    io01_through_tokio_in(512);
+}
+
+fn io01_through_tokio_in(chunk: usize) {
+    let data = vec![7u8; IO_BYTES];
+    let native = || {
+        let mut legacy = std::io::Cursor::new(&data[..]);
+        let mut buf = vec![0u8; chunk];
+        let mut total = 0u64;
+        loop {
+            let n = legacy.read(&mut buf).unwrap();
+            if n == 0 {
+                break total;
+            }
+            total += black_box(&buf[..n]).len() as u64;
+        }
+    };
+    let ours = || {
+        futures::executor::block_on(async {
+            use tokio::io::AsyncReadExt;
+            let legacy = std::io::Cursor::new(&data[..]);
+            let mut r = iocompat::futures01::AsyncRead01CompatExt::compat(legacy);
+            let mut buf = vec![0u8; chunk];
+            let mut total = 0u64;
+            loop {
+                let n = r.read(&mut buf).await.unwrap();
+                if n == 0 {
+                    break total;
+                }
+                total += black_box(&buf[..n]).len() as u64;
+            }
+        })
+    };
+    let compat = || {
+        futures::executor::block_on(async {
+            use tokio::io::AsyncReadExt;
+            use tokio_util::compat::FuturesAsyncReadCompatExt;
+            let legacy = std::io::Cursor::new(&data[..]);
+            // Two hops: tokio-io 0.1 -> futures-io (futures::compat) -> tokio 1 (tokio-util).
+            let mut r = futures::compat::AsyncRead01CompatExt::compat(legacy).compat();
+            let mut buf = vec![0u8; chunk];
+            let mut total = 0u64;
+            loop {
+                let n = r.read(&mut buf).await.unwrap();
+                if n == 0 {
+                    break total;
+                }
+                total += black_box(&buf[..n]).len() as u64;
+            }
+        })
+    };
+    let rows = measure(&[
+        ("iocompat", &ours),
+        ("futures::compat", &compat),
+        ("native", &native),
+    ]);
+    println!(
+        "\ntokio-io 0.1 reader (Cursor, {} MiB in {chunk}-byte reads) read through tokio 1, median of {ROUNDS}",
+        IO_BYTES >> 20,
+    );
+    let gibs = |d: Duration| IO_BYTES as f64 / d.as_secs_f64() / (1u64 << 30) as f64;
+    for (name, d) in &rows {
+        let label = match *name {
+            "native" => "native (std::io::Read)",
+            "futures::compat" => "futures::compat + tokio-util",
+            other => other,
+        };
+        println!("  {label:<28} {:>8.2} GiB/s", gibs(*d));
+    }
+    let t = |n: &str| {
+        rows.iter()
+            .find(|r| r.0 == n)
+            .map(|r| r.1.as_secs_f64())
+            .unwrap()
+    };
+    println!(
+        "  throughput ours / native = {:.2}; ours / futures::compat two hops = {:.2}",
+        t("native") / t("iocompat"),
+        t("futures::compat") / t("iocompat")
+    );
+}
+
+fn main() {
+    // `cargo bench --bench futures01 --features futures01 -- NAME` runs only the cases whose
+    // function name contains NAME.
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let wanted = |name: &str| filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str()));
+    let start = Instant::now();
+    let cases: [(&str, fn()); 4] = [
+        ("stream01_as_03", stream01_as_03),
+        ("stream03_by_01_wait", stream03_by_01_wait),
+        ("ready_futures01", ready_futures01),
+        ("io01_through_tokio", io01_through_tokio),
+    ];
+    for (name, case) in cases {
+        if wanted(name) {
+            case();
+        }
+    }
+    println!("\n(total {:.1} s)", start.elapsed().as_secs_f64());
+}

@@ -1,0 +1,192 @@
+//! Waker bridging allocates nothing per poll in steady state, proved with a counting global
+//! allocator over 100k stream items, each of which first answers `NotReady` and notifies.
+
+#![cfg(feature = "futures01")]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::{Context, Poll, Wake, Waker};
+
+use futures_core::Stream;
+use futures01::{Async, Stream as Stream01};
+use iocompat::futures01::{Stream01CompatExt, TryStreamCompatExt};
+
+/// Counts allocations made by a thread while its `COUNTING` flag is set (other tests run on
+/// other threads at the same time).
+struct CountingAlloc;
+
+thread_local! {
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+    static ALLOCS: Cell<usize> = const { Cell::new(0) };
+}
+
+fn count_one() {
+    if COUNTING.try_with(Cell::get).unwrap_or(false) {
+        let _ = ALLOCS.try_with(|n| n.set(n.get() + 1));
+    }
+}
+
+// SAFETY: every method forwards to `System` with the caller's arguments unchanged; the only
+// addition is a const-initialised thread-local flag and counter, neither of which allocates or
+// touches the memory.
+unsafe impl GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count_one();
+        // SAFETY: forwarded as is; the caller upholds `GlobalAlloc::alloc`'s contract.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: forwarded as is; `ptr` came from `System.alloc` above.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count_one();
+        // SAFETY: forwarded as is; `ptr` came from `System.alloc` above.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: CountingAlloc = CountingAlloc;
+
+/// Counts allocations made while `f` runs.
+fn allocations_during(f: impl FnOnce()) -> usize {
+    let before = ALLOCS.with(Cell::get);
+    COUNTING.with(|c| c.set(true));
+    f();
+    COUNTING.with(|c| c.set(false));
+    ALLOCS.with(Cell::get) - before
+}
+
+const ITEMS: u64 = 100_000;
+
+/// A 0.1 stream that answers `NotReady` before every item, after calling `task::current()`,
+/// cloning the task, asking `will_notify_current()` and notifying: everything 0.1 code does.
+struct Blinking {
+    next: u64,
+    ready: bool,
+}
+
+impl Stream01 for Blinking {
+    type Item = u64;
+    type Error = ();
+
+    fn poll(&mut self) -> futures01::Poll<Option<u64>, ()> {
+        if self.next == ITEMS {
+            return Ok(Async::Ready(None));
+        }
+        if !self.ready {
+            self.ready = true;
+            let task = futures01::task::current();
+            let clone = task.clone();
+            assert!(clone.will_notify_current());
+            clone.notify();
+            return Ok(Async::NotReady);
+        }
+        self.ready = false;
+        self.next += 1;
+        Ok(Async::Ready(Some(self.next - 1)))
+    }
+}
+
+struct CountingWaker(AtomicUsize);
+
+impl Wake for CountingWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+#[test]
+fn a_01_stream_of_100k_items_polled_from_03_allocates_nothing_per_poll() {
+    let wakes = Arc::new(CountingWaker(AtomicUsize::new(0)));
+    let waker = Waker::from(Arc::clone(&wakes));
+    let mut cx = Context::from_waker(&waker);
+    let mut stream = Blinking {
+        next: 0,
+        ready: false,
+    }
+    .compat();
+    // Warm up: the first `task::current()` allocates the wrapper's one notify handle.
+    let mut sum = 0u64;
+    let mut seen = 0u64;
+    let mut step = |cx: &mut Context<'_>, sum: &mut u64, seen: &mut u64| match Pin::new(&mut stream)
+        .poll_next(cx)
+    {
+        Poll::Ready(Some(Ok(v))) => {
+            *sum += v;
+            *seen += 1;
+            true
+        }
+        Poll::Ready(Some(Err(()))) => panic!("stream failed"),
+        Poll::Ready(None) => false,
+        Poll::Pending => true,
+    };
+    for _ in 0..4 {
+        step(&mut cx, &mut sum, &mut seen);
+    }
+    let allocs = allocations_during(|| while step(&mut cx, &mut sum, &mut seen) {});
+    assert_eq!(seen, ITEMS);
+    assert_eq!(sum, ITEMS * (ITEMS - 1) / 2);
+    assert_eq!(wakes.0.load(Ordering::Relaxed), ITEMS as usize);
+    assert_eq!(allocs, 0, "allocations while polling {ITEMS} items");
+}
+
+/// A 0.3 stream that answers `Pending` before every item, waking its waker.
+struct Blinking03 {
+    next: u64,
+    ready: bool,
+}
+
+impl Stream for Blinking03 {
+    type Item = Result<u64, ()>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if self.next == ITEMS {
+            return Poll::Ready(None);
+        }
+        if !self.ready {
+            self.ready = true;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        self.ready = false;
+        self.next += 1;
+        Poll::Ready(Some(Ok(self.next - 1)))
+    }
+}
+
+#[test]
+fn a_03_stream_of_100k_items_consumed_by_01_wait_allocates_nothing_per_poll() {
+    let mut items = Blinking03 {
+        next: 0,
+        ready: false,
+    }
+    .compat()
+    .wait();
+    let mut sum = 0u64;
+    for _ in 0..2 {
+        sum += items.next().unwrap().unwrap();
+    }
+    let allocs = allocations_during(|| {
+        for item in items.by_ref() {
+            sum += item.unwrap();
+        }
+    });
+    assert_eq!(sum, ITEMS * (ITEMS - 1) / 2);
+    assert_eq!(allocs, 0, "allocations while consuming {ITEMS} items");
+}
+
+#[test]
+fn the_counter_sees_allocations_on_this_thread() {
+    let allocs = allocations_during(|| drop(std::hint::black_box(Box::new(7u64))));
+    assert_eq!(allocs, 1);
+}
