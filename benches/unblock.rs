@@ -100,6 +100,36 @@ macro_rules! read_all {
     }};
 }
 
+/// Reads everything through tokio's `AsyncRead` with `read` calls of `bufsize` bytes.
+async fn read_all_tokio(mut r: impl tokio::io::AsyncRead + Unpin, bufsize: usize, bytes: u64) {
+    let mut buf = vec![0u8; bufsize];
+    let mut total = 0u64;
+    loop {
+        let n = tokio::io::AsyncReadExt::read(&mut r, &mut buf)
+            .await
+            .unwrap();
+        if n == 0 {
+            break;
+        }
+        total += n as u64;
+    }
+    assert_eq!(total, bytes);
+}
+
+/// The same through futures-io's `AsyncRead`.
+async fn read_all_futures(mut r: impl futures::io::AsyncRead + Unpin, bufsize: usize, bytes: u64) {
+    let mut buf = vec![0u8; bufsize];
+    let mut total = 0u64;
+    loop {
+        let n = r.read(&mut buf).await.unwrap();
+        if n == 0 {
+            break;
+        }
+        total += n as u64;
+    }
+    assert_eq!(total, bytes);
+}
+
 fn read_cases(
     rt: &tokio::runtime::Runtime,
     rounds: usize,
@@ -127,19 +157,7 @@ fn read_cases(
                 "iocompat::Unblock",
                 Box::new(|| {
                     on(Box::pin(async {
-                        let mut r = ours_new(File::open(p()).unwrap());
-                        let mut buf = vec![0u8; bufsize];
-                        let mut total = 0u64;
-                        loop {
-                            let n = tokio::io::AsyncReadExt::read(&mut r, &mut buf)
-                                .await
-                                .unwrap();
-                            if n == 0 {
-                                break;
-                            }
-                            total += n as u64;
-                        }
-                        assert_eq!(total, bytes);
+                        read_all_tokio(ours_new(File::open(p()).unwrap()), bufsize, bytes).await
                     }))
                 }),
             ),
@@ -147,19 +165,8 @@ fn read_cases(
                 "tokio::fs::File",
                 Box::new(|| {
                     on(Box::pin(async {
-                        let mut r = tokio::fs::File::open(p()).await.unwrap();
-                        let mut buf = vec![0u8; bufsize];
-                        let mut total = 0u64;
-                        loop {
-                            let n = tokio::io::AsyncReadExt::read(&mut r, &mut buf)
-                                .await
-                                .unwrap();
-                            if n == 0 {
-                                break;
-                            }
-                            total += n as u64;
-                        }
-                        assert_eq!(total, bytes);
+                        read_all_tokio(tokio::fs::File::open(p()).await.unwrap(), bufsize, bytes)
+                            .await
                     }))
                 }),
             ),
@@ -167,17 +174,12 @@ fn read_cases(
                 "blocking::Unblock",
                 Box::new(|| {
                     on(Box::pin(async {
-                        let mut r = blocking::Unblock::new(File::open(p()).unwrap());
-                        let mut buf = vec![0u8; bufsize];
-                        let mut total = 0u64;
-                        loop {
-                            let n = r.read(&mut buf).await.unwrap();
-                            if n == 0 {
-                                break;
-                            }
-                            total += n as u64;
-                        }
-                        assert_eq!(total, bytes);
+                        read_all_futures(
+                            blocking::Unblock::new(File::open(p()).unwrap()),
+                            bufsize,
+                            bytes,
+                        )
+                        .await
                     }))
                 }),
             ),
@@ -185,17 +187,8 @@ fn read_cases(
                 "async_fs::File",
                 Box::new(|| {
                     on(Box::pin(async {
-                        let mut r = async_fs::File::open(p()).await.unwrap();
-                        let mut buf = vec![0u8; bufsize];
-                        let mut total = 0u64;
-                        loop {
-                            let n = r.read(&mut buf).await.unwrap();
-                            if n == 0 {
-                                break;
-                            }
-                            total += n as u64;
-                        }
-                        assert_eq!(total, bytes);
+                        read_all_futures(async_fs::File::open(p()).await.unwrap(), bufsize, bytes)
+                            .await
                     }))
                 }),
             ),

@@ -291,42 +291,27 @@ impl<T: AsFd> Readiness<T> {
         }
     }
 
-    /// Runs `op` once the descriptor is readable, retrying `Interrupted` and waiting again on
-    /// `WouldBlock`.
-    fn poll_read_op<R>(
+    /// Runs `op` once the descriptor is readable (or writable, with `write`), retrying
+    /// `Interrupted` and waiting again on `WouldBlock`.
+    fn poll_op<R>(
         &mut self,
         cx: &mut Context<'_>,
+        write: bool,
         mut op: impl FnMut(&mut T) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
         let Some(inner) = self.inner.as_mut() else {
             return Poll::Ready(Err(io::Error::other("Readiness: used after into_inner")));
         };
+        let events = if write { PollFlags::OUT } else { PollFlags::IN };
         loop {
-            let mut guard = ready!(self.reg.poll_read_ready_mut(cx))?;
-            if self.mode == Mode::ReadyThenBlocking && !ready_now(inner, PollFlags::IN) {
+            let mut guard = ready!(if write {
+                self.reg.poll_write_ready_mut(cx)
+            } else {
+                self.reg.poll_read_ready_mut(cx)
+            })?;
+            if self.mode == Mode::ReadyThenBlocking && !ready_now(inner, events) {
                 // A terminal without O_NONBLOCK: only call it when a level check says it
                 // will not block, else wait for the next edge.
-                guard.clear_ready();
-                continue;
-            }
-            match guard.try_io(|_| retry(|| op(inner))) {
-                Ok(result) => return Poll::Ready(result),
-                Err(_would_block) => continue,
-            }
-        }
-    }
-
-    fn poll_write_op<R>(
-        &mut self,
-        cx: &mut Context<'_>,
-        mut op: impl FnMut(&mut T) -> io::Result<R>,
-    ) -> Poll<io::Result<R>> {
-        let Some(inner) = self.inner.as_mut() else {
-            return Poll::Ready(Err(io::Error::other("Readiness: used after into_inner")));
-        };
-        loop {
-            let mut guard = ready!(self.reg.poll_write_ready_mut(cx))?;
-            if self.mode == Mode::ReadyThenBlocking && !ready_now(inner, PollFlags::OUT) {
                 guard.clear_ready();
                 continue;
             }
@@ -391,7 +376,7 @@ impl<T: AsFd + Read> Readiness<T> {
             return Poll::Ready(Ok(0));
         }
         let len = dst.len();
-        self.poll_read_op(cx, |t| t.read(dst))
+        self.poll_op(cx, false, |t| t.read(dst))
             .map(|r| r.and_then(|n| check_len(n, len)))
     }
 
@@ -402,7 +387,7 @@ impl<T: AsFd + Read> Readiness<T> {
             }
             let mut buf = std::mem::take(&mut self.buf);
             let len = buf.len();
-            let result = self.poll_read_op(cx, |t| t.read(&mut buf));
+            let result = self.poll_op(cx, false, |t| t.read(&mut buf));
             self.buf = buf;
             let n = ready!(result).and_then(|n| check_len(n, len))?;
             self.pos = 0;
@@ -425,11 +410,11 @@ impl<T: AsFd + Write> Readiness<T> {
         if bufs.iter().all(|b| b.is_empty()) {
             return Poll::Ready(Ok(0));
         }
-        self.poll_write_op(cx, |t| t.write_vectored(bufs))
+        self.poll_op(cx, true, |t| t.write_vectored(bufs))
     }
 
     pub(crate) fn poll_flush_inner(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.poll_write_op(cx, |t| t.flush())
+        self.poll_op(cx, true, |t| t.flush())
     }
 }
 
