@@ -83,7 +83,8 @@ impl<T: Send + 'static> Unblock<T> {
     /// Wraps `inner`, holding at most `capacity` bytes of read-ahead and at most `capacity`
     /// bytes of write-behind.
     ///
-    /// Buffers are four chunks per direction of up to `capacity / 4` bytes each. A capacity
+    /// Buffers are four chunks per direction of up to `capacity / 4` bytes each (write chunks
+    /// stop at 512 KiB). A capacity
     /// below 4 is raised to 4 (chunks of one byte: correct, but slow); `with_capacity(0)`
     /// therefore works and never panics.
     ///

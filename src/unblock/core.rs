@@ -33,12 +33,17 @@ use crate::pool::Spawner;
 
 /// Size of the first read and write chunk; chunks double while the consumer keeps going.
 pub(crate) const FIRST_CHUNK: usize = 16 * 1024;
+/// Largest write chunk. Reads gain from chunks larger than a core's cache (the pool thread
+/// then writes lines the consumer no longer holds); writes measured best at this size, where
+/// the consumer's copy is still in cache when the pool thread writes it out.
+pub(crate) const MAX_WRITE_CHUNK: usize = 512 * 1024;
 
 /// Buffer sizes derived from the capacity.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Limits {
     pub(crate) capacity: usize,
     max_chunk: usize,
+    max_write_chunk: usize,
     first_chunk: usize,
 }
 
@@ -50,6 +55,7 @@ impl Limits {
         Self {
             capacity,
             max_chunk,
+            max_write_chunk: max_chunk.min(MAX_WRITE_CHUNK),
             first_chunk: FIRST_CHUNK.min(max_chunk),
         }
     }
@@ -441,7 +447,7 @@ impl<T: Send + 'static> Core<T> {
         st.to_write.push_back(buf);
         st.write_out += 1;
         if full {
-            self.write_chunk = (self.write_chunk * 2).min(self.limits.max_chunk);
+            self.write_chunk = (self.write_chunk * 2).min(self.limits.max_write_chunk);
         }
     }
 

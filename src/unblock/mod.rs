@@ -96,9 +96,10 @@
 //!
 //! At most `capacity` bytes of read-ahead and at most `capacity` bytes of write-behind
 //! (default 8 MiB each; the default is not part of the semver contract): four chunks per
-//! direction of up to `capacity / 4` bytes, reached only while a transfer stays sequential. Chunks are recycled, so steady-state reading and
-//! writing allocate nothing per chunk. An idle reader that has read one byte holds four 16 KiB
-//! chunks (64 KiB). A capacity below 4 is raised to 4. Iterators are fetched ahead by at most
+//! direction, read chunks of up to `capacity / 4` bytes and write chunks of up to 512 KiB (or
+//! `capacity / 4` if smaller), reached only while a transfer stays sequential. Chunks are
+//! recycled, so steady-state reading and writing allocate nothing per chunk moved. An idle
+//! reader that has read one byte holds four 16 KiB chunks (64 KiB). A capacity below 4 is raised to 4. Iterators are fetched ahead by at most
 //! [`UnblockBuilder::stream_items`] items (default 1024).
 //!
 //! # Errors
