@@ -20,6 +20,11 @@
 //!
 //! | you have | you want | use |
 //! |---|---|---|
+//! | a tokio 1 `AsyncRead` / `AsyncBufRead` / `AsyncSeek` | the futures-io 0.3 traits | [`Compat`], made by `TokioAsyncReadCompatExt::compat` |
+//! | a tokio 1 `AsyncWrite` | futures-io 0.3's `AsyncWrite` | [`Compat`], made by `TokioAsyncWriteCompatExt::compat_write` |
+//! | a futures-io 0.3 `AsyncRead` / `AsyncBufRead` / `AsyncSeek` | the tokio 1 traits | [`Compat`], made by `FuturesAsyncReadCompatExt::compat` |
+//! | a futures-io 0.3 `AsyncWrite` | tokio 1's `AsyncWrite` | [`Compat`], made by `FuturesAsyncWriteCompatExt::compat_write` |
+//! | a future or stream that uses tokio timers, sockets or `spawn` | to poll it with `futures::executor::block_on`, smol or any executor | [`Compat::new`] (enters a tokio runtime context) |
 //!
 //! # Feature flags
 //!
@@ -39,3 +44,14 @@
 
 #[macro_use]
 mod macros;
+
+cfg_tokio! {
+    pub mod compat;
+    pub use crate::compat::Compat;
+}
+cfg_tokio_and_futures_io! {
+    pub use crate::compat::{
+        FuturesAsyncReadCompatExt, FuturesAsyncWriteCompatExt, TokioAsyncReadCompatExt,
+        TokioAsyncWriteCompatExt,
+    };
+}

@@ -1,0 +1,53 @@
+//! Which tokio runtime a [`Compat`](super::Compat) enters while it polls or drops its value.
+//!
+//! Rules, in order:
+//! 1. the runtime that was current when the `Compat` was made (or the handle passed to
+//!    `Compat::with_handle`);
+//! 2. else, the runtime current on the polling thread, which is already entered, so nothing
+//!    is done;
+//! 3. else the fallback runtime: a current-thread tokio runtime with IO and time drivers,
+//!    started on first use and driven for the rest of the process by one thread named
+//!    [`FALLBACK_THREAD_NAME`].
+
+use std::sync::OnceLock;
+
+use tokio::runtime::{EnterGuard, Handle};
+
+/// Name of the thread that drives the fallback runtime.
+pub(crate) const FALLBACK_THREAD_NAME: &str = "iocompat-tokio-fallback";
+
+static FALLBACK: OnceLock<Handle> = OnceLock::new();
+
+/// Enters the runtime a `Compat` should use (see the module docs) until the guard drops.
+///
+/// # Panics
+///
+/// Only when the fallback runtime is needed and cannot be started: the OS refused to create
+/// its IO driver or its thread.
+#[track_caller]
+pub(crate) fn enter(captured: Option<&Handle>) -> Option<EnterGuard<'_>> {
+    match captured {
+        Some(handle) => Some(handle.enter()),
+        None if Handle::try_current().is_ok() => None,
+        None => Some(fallback().enter()),
+    }
+}
+
+/// The fallback runtime's handle, starting the runtime on first use.
+#[track_caller]
+fn fallback() -> &'static Handle {
+    FALLBACK.get_or_init(|| {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap_or_else(|e| panic!("iocompat: cannot start the fallback tokio runtime: {e}"));
+        let handle = runtime.handle().clone();
+        std::thread::Builder::new()
+            .name(FALLBACK_THREAD_NAME.to_owned())
+            .spawn(move || runtime.block_on(std::future::pending::<()>()))
+            .unwrap_or_else(|e| {
+                panic!("iocompat: cannot spawn the `{FALLBACK_THREAD_NAME}` thread: {e}")
+            });
+        handle
+    })
+}
