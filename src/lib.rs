@@ -24,6 +24,7 @@
 //! | a tokio 1 `AsyncWrite` | futures-io 0.3's `AsyncWrite` | [`Compat`], made by `TokioAsyncWriteCompatExt::compat_write` |
 //! | a futures-io 0.3 `AsyncRead` / `AsyncBufRead` / `AsyncSeek` | the tokio 1 traits | [`Compat`], made by `FuturesAsyncReadCompatExt::compat` |
 //! | a futures-io 0.3 `AsyncWrite` | tokio 1's `AsyncWrite` | [`Compat`], made by `FuturesAsyncWriteCompatExt::compat_write` |
+//! | a tokio 1 or futures-io 0.3 reader / writer / seeker | `std::io::Read` / `BufRead` / `Write` / `Seek` in blocking code (a decoder, a CSV writer) | [`SyncIo`] ([`SyncIo::new`], [`SyncIo::from_futures_io`]) |
 //! | a future or stream that uses tokio timers, sockets or `spawn` | to poll it with `futures::executor::block_on`, smol or any executor | [`Compat::new`] (enters a tokio runtime context) |
 //!
 //! # Feature flags
@@ -55,3 +56,10 @@ cfg_tokio_and_futures_io! {
         TokioAsyncWriteCompatExt,
     };
 }
+
+#[cfg(any(feature = "tokio", feature = "futures-io"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "tokio", feature = "futures-io"))))]
+pub mod sync_io;
+#[cfg(any(feature = "tokio", feature = "futures-io"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "tokio", feature = "futures-io"))))]
+pub use crate::sync_io::SyncIo;

@@ -18,6 +18,8 @@ pub enum Step {
     Pending,
     /// Do the operation, moving at most this many bytes (at least 1).
     Max(usize),
+    /// Fail with `ErrorKind::Interrupted`, moving nothing (reads and writes only).
+    Interrupted,
 }
 
 /// Wraps a plain `std::io` value; each poll follows the next [`Step`] of a cyclic plan.
@@ -55,20 +57,38 @@ impl<T> Chaos<T> {
         &self.inner
     }
 
-    /// The next step's byte limit, or `None` after arranging a spurious `Pending`.
+    /// The next step's byte limit, or `None` after arranging a spurious `Pending`. Seeks and
+    /// `fill_buf` treat `Interrupted` as "no limit".
     fn step(&mut self, cx: &mut Context<'_>) -> Option<usize> {
-        self.polls += 1;
-        if self.plan.is_empty() {
-            return Some(usize::MAX);
-        }
-        let step = self.plan[self.next % self.plan.len()];
-        self.next += 1;
-        match step {
+        match self.next_step() {
             Step::Pending => {
                 cx.waker().wake_by_ref();
                 None
             }
             Step::Max(n) => Some(n.max(1)),
+            Step::Interrupted => Some(usize::MAX),
+        }
+    }
+
+    fn next_step(&mut self) -> Step {
+        self.polls += 1;
+        if self.plan.is_empty() {
+            return Step::Max(usize::MAX);
+        }
+        let step = self.plan[self.next % self.plan.len()];
+        self.next += 1;
+        step
+    }
+
+    /// Like [`step`](Self::step) for reads and writes, which can also be interrupted.
+    fn io_step(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
+        match self.next_step() {
+            Step::Pending => {
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            }
+            Step::Max(n) => Poll::Ready(Ok(n.max(1))),
+            Step::Interrupted => Poll::Ready(Err(io::ErrorKind::Interrupted.into())),
         }
     }
 }
@@ -78,9 +98,7 @@ impl<T: Unpin> Chaos<T> {
     where
         T: Read,
     {
-        let Some(max) = self.step(cx) else {
-            return Poll::Pending;
-        };
+        let max = std::task::ready!(self.io_step(cx))?;
         let n = max.min(buf.len());
         Poll::Ready(self.inner.read(&mut buf[..n]))
     }
@@ -89,9 +107,7 @@ impl<T: Unpin> Chaos<T> {
     where
         T: Write,
     {
-        let Some(max) = self.step(cx) else {
-            return Poll::Pending;
-        };
+        let max = std::task::ready!(self.io_step(cx))?;
         let n = max.min(buf.len());
         Poll::Ready(self.inner.write(&buf[..n]))
     }
