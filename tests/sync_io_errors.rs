@@ -132,13 +132,17 @@ fn tokio_7441_current_thread_runtime_not_driven_is_an_error_and_loses_nothing() 
             .unwrap();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
+        let (go_tx, go_rx) = mpsc::channel::<()>();
         let server = std::thread::spawn(move || {
             let (mut s, _) = listener.accept().unwrap();
+            go_rx.recv().unwrap();
             s.write_all(b"survives the error").unwrap();
         });
         let stream = rt.block_on(tokio::net::TcpStream::connect(addr)).unwrap();
+        // The runtime is idle now: nothing drives its I/O driver, so the data sent from here on
+        // can only be seen once some thread is in `Runtime::block_on` again.
+        go_tx.send(()).unwrap();
         server.join().unwrap();
-        // The runtime is idle now: nothing drives its I/O driver.
         let mut sync = SyncIo::with_handle(stream, rt.handle().clone());
         sync.set_stall_timeout(Duration::from_millis(200));
         let (sync, err) = std::thread::spawn(move || {

@@ -20,16 +20,23 @@ static FALLBACK: OnceLock<Handle> = OnceLock::new();
 
 /// Enters the runtime a `Compat` should use (see the module docs) until the guard drops.
 ///
+/// Enters nothing when that runtime is already the current one (the common case of a value
+/// polled inside the runtime it was made in), and nothing while the thread's locals are being
+/// destroyed, where tokio could not record the context (`Handle::enter` would panic there).
+///
 /// # Panics
 ///
 /// Only when the fallback runtime is needed and cannot be started: the OS refused to create
 /// its IO driver or its thread.
 #[track_caller]
 pub(crate) fn enter(captured: Option<&Handle>) -> Option<EnterGuard<'_>> {
-    match captured {
-        Some(handle) => Some(handle.enter()),
-        None if Handle::try_current().is_ok() => None,
-        None => Some(fallback().enter()),
+    match Handle::try_current() {
+        Ok(current) => match captured {
+            Some(handle) if handle.id() != current.id() => Some(handle.enter()),
+            _ => None,
+        },
+        Err(e) if e.is_thread_local_destroyed() => None,
+        Err(_) => Some(captured.unwrap_or_else(|| fallback()).enter()),
     }
 }
 

@@ -25,7 +25,7 @@ pub(super) const DEFAULT_STALL_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// How often a blocked call checks on its runtime. Not part of the semver contract.
 #[cfg(feature = "tokio")]
-const CHECK_INTERVAL: Duration = Duration::from_millis(50);
+const CHECK_INTERVAL: Duration = park::TICK;
 
 /// Uses an async reader, writer or seeker from blocking code, through [`std::io::Read`],
 /// [`BufRead`](std::io::BufRead), [`Write`](std::io::Write) and [`Seek`](std::io::Seek).
@@ -271,11 +271,11 @@ impl<T: Unpin, Traits> SyncIo<T, Traits> {
                 return result;
             }
             #[cfg(feature = "tokio")]
-            while !notify.wait(liveness.interval()) {
+            while !notify.wait(liveness.watched()) {
                 liveness.check(op)?;
             }
             #[cfg(not(feature = "tokio"))]
-            while !notify.wait(None) {}
+            while !notify.wait(false) {}
         }
     }
 
@@ -328,6 +328,9 @@ fn refuse_on_runtime_thread(op: &'static str) -> io::Result<()> {
 struct Liveness<'a> {
     handle: Option<&'a tokio::runtime::Handle>,
     stall_timeout: Duration,
+    /// When the next check is due; set at the first wait that ends without a wake, so calls
+    /// that are only ever woken (the fast path) never read the clock.
+    due: Option<std::time::Instant>,
     probe: Option<Probe>,
 }
 
@@ -344,21 +347,33 @@ impl<'a> Liveness<'a> {
         Self {
             handle,
             stall_timeout,
+            due: None,
             probe: None,
         }
     }
 
-    /// How long to park before the next check: for ever when there is no runtime to watch.
-    fn interval(&self) -> Option<Duration> {
-        self.handle.map(|_| CHECK_INTERVAL)
+    /// Whether waits need the watchdog's nudges: only when there is a runtime to check on.
+    fn watched(&self) -> bool {
+        self.handle.is_some()
     }
 
+    /// Called after a wait that ended without a wake (a timeout or a spurious unpark): checks
+    /// the runtime at most once per [`CHECK_INTERVAL`].
     fn check(&mut self, op: &'static str) -> io::Result<()> {
         use std::sync::atomic::Ordering;
 
         let Some(handle) = self.handle else {
             return Ok(());
         };
+        let now = std::time::Instant::now();
+        match self.due {
+            Some(due) if now >= due => self.due = Some(now + CHECK_INTERVAL / 2),
+            Some(_) => return Ok(()),
+            None => {
+                self.due = Some(now + CHECK_INTERVAL / 2);
+                return Ok(());
+            }
+        }
         let Some(probe) = &self.probe else {
             let ran = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
             let flag = std::sync::Arc::clone(&ran);
