@@ -188,3 +188,34 @@ fn streams_get_the_runtime_context_too() {
         assert_eq!(all, ["stream-rt"]);
     });
 }
+
+/// Panics in its first poll.
+struct PanicsInPoll;
+
+impl futures_io::AsyncRead for PanicsInPoll {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+        _buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        panic!("user poll panicked")
+    }
+}
+
+#[test]
+fn a_panic_in_the_value_reaches_the_poller() {
+    within(20, || {
+        let mut r = iocompat::FuturesAsyncReadCompatExt::compat(PanicsInPoll);
+        let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            futures::executor::block_on(tokio::io::AsyncReadExt::read(&mut r, &mut [0u8; 4]))
+        }))
+        .unwrap_err();
+        assert_eq!(panic.downcast_ref::<&str>(), Some(&"user poll panicked"));
+        // The runtime context guard unwound with the panic: a later Compat still works.
+        assert_eq!(
+            futures::executor::block_on(Compat::new(spawned_thread_name())),
+            "iocompat-tokio-fallback"
+        );
+        drop(r);
+    });
+}

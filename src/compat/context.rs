@@ -58,3 +58,33 @@ fn fallback() -> &'static Handle {
         handle
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fallback_runtime_runs_on_its_named_thread() {
+        assert!(Handle::try_current().is_err());
+        let _guard = enter(None).expect("no runtime is current: the fallback is entered");
+        let (tx, rx) = std::sync::mpsc::channel();
+        tokio::spawn(async move {
+            let _ = tx.send(std::thread::current().name().map(str::to_owned));
+        });
+        let name = rx.recv_timeout(std::time::Duration::from_secs(10)).unwrap();
+        assert_eq!(name.as_deref(), Some(FALLBACK_THREAD_NAME));
+    }
+
+    #[test]
+    fn nothing_is_entered_when_the_runtime_is_already_current() {
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let _in_rt = rt.enter();
+        assert!(enter(Some(rt.handle())).is_none());
+        assert!(enter(None).is_none());
+        let other = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let guard = enter(Some(other.handle())).expect("another runtime is entered");
+        assert_eq!(Handle::current().id(), other.handle().id());
+        drop(guard);
+        assert_eq!(Handle::current().id(), rt.handle().id());
+    }
+}

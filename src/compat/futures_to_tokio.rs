@@ -29,6 +29,15 @@ use super::Compat;
 /// ```
 pub trait FuturesAsyncReadCompatExt: futures_io::AsyncRead {
     /// Wraps `self` in a [`Compat`] (see there for the runtime context it enters).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use iocompat::FuturesAsyncReadCompatExt;
+    ///
+    /// let r = futures::io::Cursor::new(vec![1u8]).compat();
+    /// # drop(r);
+    /// ```
     fn compat(self) -> Compat<Self>
     where
         Self: Sized,
@@ -58,6 +67,15 @@ impl<T: futures_io::AsyncRead + ?Sized> FuturesAsyncReadCompatExt for T {}
 /// ```
 pub trait FuturesAsyncWriteCompatExt: futures_io::AsyncWrite {
     /// Wraps `self` in a [`Compat`] (see there for the runtime context it enters).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use iocompat::FuturesAsyncWriteCompatExt;
+    ///
+    /// let w = futures::io::Cursor::new(Vec::new()).compat_write();
+    /// # drop(w);
+    /// ```
     fn compat_write(self) -> Compat<Self>
     where
         Self: Sized,

@@ -4,6 +4,18 @@
 //! One file per direction: `tokio_to_futures.rs` (a tokio value gets the futures-io traits) and
 //! `futures_to_tokio.rs` (a futures-io value gets the tokio traits); `core.rs` holds the wrapper
 //! and `context.rs` the runtime it enters.
+//!
+//! # Examples
+//!
+//! ```
+//! use iocompat::compat::{Compat, TokioAsyncWriteCompatExt};
+//!
+//! # futures::executor::block_on(async {
+//! let mut w: Compat<Vec<u8>> = Vec::new().compat_write();
+//! futures::io::AsyncWriteExt::write_all(&mut w, b"via futures-io").await?;
+//! assert_eq!(w.into_inner(), b"via futures-io");
+//! # std::io::Result::Ok(()) }).unwrap();
+//! ```
 
 mod context;
 mod core;

@@ -30,6 +30,15 @@ use super::Compat;
 /// ```
 pub trait TokioAsyncReadCompatExt: tokio::io::AsyncRead {
     /// Wraps `self` in a [`Compat`] (see there for the runtime context it enters).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use iocompat::TokioAsyncReadCompatExt;
+    ///
+    /// let r = (&b"x"[..]).compat();
+    /// # drop(r);
+    /// ```
     fn compat(self) -> Compat<Self>
     where
         Self: Sized,
@@ -58,6 +67,15 @@ impl<T: tokio::io::AsyncRead + ?Sized> TokioAsyncReadCompatExt for T {}
 /// ```
 pub trait TokioAsyncWriteCompatExt: tokio::io::AsyncWrite {
     /// Wraps `self` in a [`Compat`] (see there for the runtime context it enters).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use iocompat::TokioAsyncWriteCompatExt;
+    ///
+    /// let w = Vec::<u8>::new().compat_write();
+    /// # drop(w);
+    /// ```
     fn compat_write(self) -> Compat<Self>
     where
         Self: Sized,
