@@ -265,3 +265,19 @@ fn drop_does_not_block() {
         drop(w);
     });
 }
+
+#[test]
+fn a_syncio_made_outside_a_runtime_watches_the_runtime_current_at_the_call() {
+    within(20, || {
+        let mut sync = SyncIo::new(NeverReady);
+        sync.set_stall_timeout(Duration::from_millis(200));
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        // Entered but not driven: nobody is in `rt.block_on`.
+        let _entered = rt.enter();
+        let err = sync.read(&mut [0u8; 8]).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::Deadlock, "{err}");
+    });
+}

@@ -64,7 +64,7 @@ const CHECK_INTERVAL: Duration = park::TICK;
 /// | situation | kind |
 /// |---|---|
 /// | called on a thread that drives a tokio runtime (inside a task on a worker, or inside `block_on` on a current-thread runtime's thread) | `Deadlock` |
-/// | the runtime of [`SyncIo::with_handle`] / [`SyncIo::new`] is a current-thread runtime that nobody drives (no thread is inside its `Runtime::block_on`, tokio #7441) for longer than the [stall timeout](SyncIo::set_stall_timeout) | `Deadlock` |
+/// | the runtime of [`SyncIo::with_handle`] / [`SyncIo::new`] (else the one current where the call runs) is a current-thread runtime that nobody drives (no thread is inside its `Runtime::block_on`, tokio #7441) for longer than the [stall timeout](SyncIo::set_stall_timeout) | `Deadlock` |
 /// | that runtime was shut down while the call waited | `Other` |
 ///
 /// Each message names the call, what happened, and what to do instead. The wrapped value is
@@ -137,8 +137,9 @@ impl<T: fmt::Debug, Traits> fmt::Debug for SyncIo<T, Traits> {
 cfg_tokio! {
     impl<T> SyncIo<T, TokioTraits> {
         /// Wraps a tokio I/O value, using the tokio runtime current on this thread, if any, for
-        /// its runtime context and liveness checks. Never panics: outside a runtime there is
-        /// simply no runtime to enter (fine for values like `tokio::io::duplex` that need none).
+        /// its runtime context and liveness checks; without one, each call watches the runtime
+        /// current where it runs, if any. Never panics: outside a runtime there is simply no
+        /// runtime to enter (fine for values like `tokio::io::duplex` that need none).
         ///
         /// # Examples
         ///
@@ -292,9 +293,16 @@ impl<T: Unpin, Traits> SyncIo<T, Traits> {
     ) -> io::Result<R> {
         refuse_on_runtime_thread(op)?;
         #[cfg(feature = "tokio")]
-        let _guard = self.handle.as_ref().map(tokio::runtime::Handle::enter);
+        let current = tokio::runtime::Handle::try_current();
         #[cfg(feature = "tokio")]
-        let mut liveness = Liveness::new(self.handle.as_ref(), self.stall_timeout);
+        let _guard = enter(self.handle.as_ref(), &current);
+        // Watch the runtime we were given, else the one current here (a `SyncIo` made outside
+        // any runtime and used in `spawn_blocking` is still watched).
+        #[cfg(feature = "tokio")]
+        let mut liveness = Liveness::new(
+            self.handle.as_ref().or(current.as_ref().ok()),
+            self.stall_timeout,
+        );
         let (notify, waker) = park::current();
         let mut cx = Context::from_waker(&waker);
         loop {
@@ -318,7 +326,7 @@ impl<T: Unpin, Traits> SyncIo<T, Traits> {
         poll: impl FnOnce(Pin<&'a mut T>, &mut Context<'_>) -> Poll<io::Result<R>>,
     ) -> io::Result<R> {
         #[cfg(feature = "tokio")]
-        let _guard = self.handle.as_ref().map(tokio::runtime::Handle::enter);
+        let _guard = enter(self.handle.as_ref(), &tokio::runtime::Handle::try_current());
         let (_notify, waker) = park::current();
         let mut cx = Context::from_waker(&waker);
         match poll(Pin::new(&mut self.inner), &mut cx) {
@@ -328,6 +336,21 @@ impl<T: Unpin, Traits> SyncIo<T, Traits> {
                  ready, with nothing consumed in between (it breaks the AsyncBufRead contract)"
             ))),
         }
+    }
+}
+
+/// Enters `handle`'s runtime unless it is already the current one, or the thread's locals are
+/// being destroyed (where `Handle::enter` would panic).
+#[cfg(feature = "tokio")]
+fn enter<'a>(
+    handle: Option<&'a tokio::runtime::Handle>,
+    current: &Result<tokio::runtime::Handle, tokio::runtime::TryCurrentError>,
+) -> Option<tokio::runtime::EnterGuard<'a>> {
+    let handle = handle?;
+    match current {
+        Ok(current) if current.id() == handle.id() => None,
+        Err(e) if e.is_thread_local_destroyed() => None,
+        _ => Some(handle.enter()),
     }
 }
 

@@ -130,6 +130,11 @@ mod watchdog {
         true
     }
 
+    #[cfg(test)]
+    pub(super) fn is_sleeping() -> bool {
+        SLEEPING.load(Ordering::SeqCst)
+    }
+
     /// Unparks every watched wait; whether there was any. Forgets threads that have exited.
     fn nudge() -> bool {
         let mut any = false;
@@ -189,8 +194,33 @@ mod tests {
 
     #[test]
     fn a_watched_wait_is_nudged_by_the_watchdog() {
-        let (notify, _waker) = current();
-        // Nothing wakes this wait: only the watchdog (or a spurious unpark) can end it.
-        assert!(!notify.wait(true));
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        thread::spawn(move || {
+            let (notify, _waker) = current();
+            // Nothing wakes this wait: only the watchdog (or a spurious unpark) can end it.
+            let woken = notify.wait(true);
+            let _ = done_tx.send(woken);
+        });
+        let woken = done_rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("a watched wait was never nudged: it would hang");
+        assert!(!woken);
+    }
+
+    #[test]
+    fn the_watchdog_wakes_up_again_after_sleeping() {
+        // Start the watchdog, then wait (bounded) until it has gone to sleep for lack of waits.
+        a_watched_wait_is_nudged_by_the_watchdog();
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while !watchdog::is_sleeping() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the watchdog never went idle"
+            );
+            // Polling a condition, not sleeping in place of synchronisation.
+            thread::sleep(Duration::from_millis(5));
+        }
+        // A new watched wait must wake it and be nudged.
+        a_watched_wait_is_nudged_by_the_watchdog();
     }
 }
