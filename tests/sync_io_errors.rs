@@ -281,3 +281,29 @@ fn a_syncio_made_outside_a_runtime_watches_the_runtime_current_at_the_call() {
         assert_eq!(err.kind(), io::ErrorKind::Deadlock, "{err}");
     });
 }
+
+#[test]
+fn inside_block_in_place_on_a_worker_it_works() {
+    within(20, || {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let got = rt.block_on(async {
+            tokio::spawn(async {
+                let (mut tx, rx) = tokio::io::duplex(16);
+                tokio::spawn(async move {
+                    tokio::io::AsyncWriteExt::write_all(&mut tx, b"blocking allowed here")
+                        .await
+                        .unwrap();
+                });
+                let mut sync = SyncIo::new(rx);
+                // block_in_place hands this worker's tasks to another thread first.
+                tokio::task::block_in_place(move || {
+                    let mut s = String::new();
+                    sync.read_to_string(&mut s).map(|_| s)
+                })
+            })
+            .await
+            .unwrap()
+        });
+        assert_eq!(got.unwrap(), "blocking allowed here");
+    });
+}

@@ -369,3 +369,41 @@ fn new_outside_a_runtime_does_not_panic_and_accessors_work() {
     assert_eq!(b, [2]);
     assert_eq!(io.into_inner().into_inner(), [1, 2]);
 }
+
+/// Ready with data, then `Pending` when asked again without a `consume`: breaks the
+/// `AsyncBufRead` contract.
+struct Flaky(bool);
+
+impl tokio::io::AsyncBufRead for Flaky {
+    fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
+        let this = self.get_mut();
+        this.0 = !this.0;
+        if this.0 {
+            Poll::Ready(Ok(b"data"))
+        } else {
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+    fn consume(self: Pin<&mut Self>, _amt: usize) {}
+}
+
+impl tokio::io::AsyncRead for Flaky {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        _: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+#[test]
+fn fill_buf_that_breaks_the_contract_is_a_clear_error_not_a_hang() {
+    within(10, || {
+        let mut r = SyncIo::new(Flaky(false));
+        let err = r.fill_buf().unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::Other);
+        assert!(err.to_string().contains("AsyncBufRead contract"), "{err}");
+    });
+}

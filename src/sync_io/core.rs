@@ -80,12 +80,14 @@ const CHECK_INTERVAL: Duration = park::TICK;
 /// | claims more bytes than the buffer (futures-io) | `InvalidData` | `sync_io_std::a_reader_claiming_too_many_bytes_is_invalid_data_not_a_panic` |
 /// | panics in a poll | the panic unwinds to the caller (it runs on the caller's thread); the `SyncIo` stays usable | `sync_io_std::a_panic_in_the_value_reaches_the_caller_and_the_adapter_still_works` |
 /// | has a tokio seek pending | `seek` completes it first | `sync_io_std::a_pending_tokio_seek_is_completed_before_the_next_seek` |
-/// | is `Pending` in `fill_buf` right after being ready | `Other` error naming the broken contract | - |
+/// | is `Pending` in `fill_buf` right after being ready | `Other` error naming the broken contract | `sync_io_std::fill_buf_that_breaks_the_contract_is_a_clear_error_not_a_hang` |
 ///
 /// And the cases of the [Errors](#errors) table: `sync_io_errors::*`.
 ///
 /// # Caveats
 ///
+/// - Inside `tokio::task::block_in_place` on a multi-thread worker, blocking is allowed and
+///   `SyncIo` works (`sync_io_errors::inside_block_in_place_on_a_worker_it_works`).
 /// - On a multi-thread runtime the thread that runs `Runtime::block_on` is not a worker:
 ///   `SyncIo` works there (the workers drive the I/O), but it blocks that `block_on` future and
 ///   everything it joins. Prefer `tokio::task::spawn_blocking`.
