@@ -219,3 +219,31 @@ fn a_panic_in_the_value_reaches_the_poller() {
         drop(r);
     });
 }
+
+#[test]
+fn tokio_timers_spawn_and_tcp_work_under_smols_executor() {
+    within(20, || {
+        let ex = async_executor::Executor::new();
+        let task = ex.spawn(Compat::new(async {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let server = tokio::spawn(async move {
+                let (mut s, _) = listener.accept().await.unwrap();
+                tokio::io::AsyncWriteExt::write_all(&mut s, b"smol")
+                    .await
+                    .unwrap();
+            });
+            let client = tokio::net::TcpStream::connect(addr).await.unwrap();
+            let mut got = String::new();
+            futures::io::AsyncReadExt::read_to_string(&mut client.compat(), &mut got)
+                .await
+                .unwrap();
+            server.await.unwrap();
+            (got, spawned_thread_name().await)
+        }));
+        let (got, name) = futures::executor::block_on(ex.run(task));
+        assert_eq!(got, "smol");
+        assert_eq!(name, "iocompat-tokio-fallback");
+    });
+}
