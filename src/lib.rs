@@ -45,6 +45,12 @@
 //! | tokio-io 0.1 `AsyncRead` / `AsyncWrite` | tokio 1 or futures-io, one hop | [`futures01::AsyncRead01CompatExt`], [`futures01::AsyncWrite01CompatExt`] (feature `futures01`) |
 //! | tokio 1 / futures-io `AsyncRead` / `AsyncWrite` | tokio-io 0.1 | [`futures01::TokioAsyncRead01CompatExt`], [`futures01::AsyncReadCompatExt`] and the write twins (feature `futures01`) |
 //! | a tokio 1 runtime | a futures 0.1 `Executor` | [`futures01::TokioExecutor01`] (feature `futures01`) |
+//! | a tokio 1 `AsyncRead` / `AsyncBufRead` / `AsyncSeek` | the futures-io 0.3 traits | [`Compat`], made by `TokioAsyncReadCompatExt::compat` |
+//! | a tokio 1 `AsyncWrite` | futures-io 0.3's `AsyncWrite` | [`Compat`], made by `TokioAsyncWriteCompatExt::compat_write` |
+//! | a futures-io 0.3 `AsyncRead` / `AsyncBufRead` / `AsyncSeek` | the tokio 1 traits | [`Compat`], made by `FuturesAsyncReadCompatExt::compat` |
+//! | a futures-io 0.3 `AsyncWrite` | tokio 1's `AsyncWrite` | [`Compat`], made by `FuturesAsyncWriteCompatExt::compat_write` |
+//! | a tokio 1 or futures-io 0.3 reader / writer / seeker | `std::io::Read` / `BufRead` / `Write` / `Seek` in blocking code (a decoder, a CSV writer) | [`SyncIo`] ([`SyncIo::new`], [`SyncIo::from_futures_io`]) |
+//! | a future or stream that uses tokio timers, sockets or `spawn` | to poll it with `futures::executor::block_on`, smol or any executor | [`Compat::new`] (enters a tokio runtime context) |
 //!
 //! # Feature flags
 //!
@@ -85,3 +91,20 @@ pub use crate::readiness::{Readiness, ReadinessError};
 cfg_futures01! {
     pub mod futures01;
 }
+cfg_tokio! {
+    pub mod compat;
+    pub use crate::compat::Compat;
+}
+cfg_tokio_and_futures_io! {
+    pub use crate::compat::{
+        FuturesAsyncReadCompatExt, FuturesAsyncWriteCompatExt, TokioAsyncReadCompatExt,
+        TokioAsyncWriteCompatExt,
+    };
+}
+
+#[cfg(any(feature = "tokio", feature = "futures-io"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "tokio", feature = "futures-io"))))]
+pub mod sync_io;
+#[cfg(any(feature = "tokio", feature = "futures-io"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "tokio", feature = "futures-io"))))]
+pub use crate::sync_io::SyncIo;

@@ -35,3 +35,16 @@ macro_rules! cfg_futures01 {
         )*
     };
 }
+
+/// Items compiled only with both the `tokio` and `futures-io` features (the two trait families
+/// a `Compat` converts between).
+#[allow(unused_macros)]
+macro_rules! cfg_tokio_and_futures_io {
+    ($($item:item)*) => {
+        $(
+            #[cfg(all(feature = "tokio", feature = "futures-io"))]
+            #[cfg_attr(docsrs, doc(cfg(all(feature = "tokio", feature = "futures-io"))))]
+            $item
+        )*
+    };
+}

@@ -1,0 +1,276 @@
+//! The [`Compat`] wrapper itself: construction, accessors, runtime context, and the `Future` /
+//! `Stream` faces. The I/O faces live in `tokio_to_futures.rs` and `futures_to_tokio.rs`.
+
+use std::future::Future;
+use std::io::SeekFrom;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use pin_project_lite::pin_project;
+use tokio::runtime::Handle;
+
+use super::context;
+
+pin_project! {
+    /// Gives a tokio 1 I/O value the futures-io 0.3 traits, a futures-io value the tokio 1
+    /// traits, and any future, stream or I/O value a tokio runtime context wherever it is polled.
+    ///
+    /// | `T` implements | `Compat<T>` implements |
+    /// |---|---|
+    /// | `tokio::io::AsyncRead` | `futures_io::AsyncRead` |
+    /// | `tokio::io::AsyncBufRead` | `futures_io::AsyncBufRead` |
+    /// | `tokio::io::AsyncWrite` | `futures_io::AsyncWrite` (vectored writes forwarded) |
+    /// | `tokio::io::AsyncSeek` | `futures_io::AsyncSeek` |
+    /// | `futures_io::AsyncRead` | `tokio::io::AsyncRead` |
+    /// | `futures_io::AsyncBufRead` | `tokio::io::AsyncBufRead` |
+    /// | `futures_io::AsyncWrite` | `tokio::io::AsyncWrite` (vectored writes forwarded) |
+    /// | `futures_io::AsyncSeek` | `tokio::io::AsyncSeek` |
+    /// | `Future` | `Future` |
+    /// | `futures_core::Stream` | `futures_core::Stream` |
+    ///
+    /// # Runtime context
+    ///
+    /// Every poll (future, stream and each I/O poll) and the drop of the wrapped value run inside
+    /// a tokio runtime context, so tokio timers, sockets and `tokio::spawn` work even when the
+    /// `Compat` is polled by `futures::executor::block_on`, smol or any other executor. The
+    /// runtime entered is, in order:
+    ///
+    /// 1. the runtime current when the `Compat` was made ([`Compat::new`]) or the one given to
+    ///    [`Compat::with_handle`];
+    /// 2. else the runtime already current on the polling thread (nothing to enter);
+    /// 3. else a fallback runtime: a current-thread tokio runtime with IO and time enabled,
+    ///    started lazily on first need and driven for the rest of the process by one thread
+    ///    named `iocompat-tokio-fallback`.
+    ///
+    /// # Mapping rules
+    ///
+    /// Each rule has its test in `tests/compat_*.rs`.
+    ///
+    /// | rule | test |
+    /// |---|---|
+    /// | `Pending` stays `Pending`; results and errors pass through whole (kind, message, OS code), `Interrupted` included, for the caller to retry as each family expects | `compat_read::reader_errors_pass_through_whole`, `compat_write::write_errors_pass_through_whole`, `compat_prop` (retries `Interrupted`) |
+    /// | tokio `ReadBuf`: only its never-initialised part is zeroed, once | `compat_read::initialised_read_buf_region_is_not_zeroed_again` |
+    /// | a futures-io reader claiming more bytes than its buffer: `InvalidData` | `compat_read::futures_reader_claiming_more_than_the_buffer_is_invalid_data_not_a_panic` |
+    /// | vectored writes forwarded both ways; tokio-face `is_write_vectored` is `true` | `compat_write::vectored_write_reaches_the_tokio_writer_whole`, `compat_write::vectored_write_reaches_the_futures_writer_whole` |
+    /// | futures-io `poll_close` <-> tokio `poll_shutdown` | `compat_write::close_shuts_the_tokio_side_down_and_the_peer_sees_eof` |
+    /// | tokio `poll_complete` with no seek started: the real position (`SeekFrom::Current(0)` asked of the value) | `compat_seek::poll_complete_without_a_started_seek_reports_the_real_position` |
+    /// | tokio `start_seek` while a seek is in progress: an error saying to call `poll_complete` | `compat_seek::a_second_start_seek_before_completion_is_a_clear_error` |
+    /// | futures-io `poll_seek` completes a pending tokio seek first | `compat_seek::futures_seek_completes_a_pending_tokio_seek_first` |
+    /// | a panic in the value's poll unwinds to the poller unchanged (nothing runs elsewhere) | `compat_runtime::a_panic_in_the_value_reaches_the_poller` |
+    ///
+    /// # Examples
+    ///
+    /// A tokio timer polled by the futures executor:
+    ///
+    /// ```
+    /// use iocompat::Compat;
+    /// use std::time::Duration;
+    ///
+    /// futures::executor::block_on(Compat::new(async {
+    ///     tokio::time::sleep(Duration::from_millis(1)).await;
+    /// }));
+    /// ```
+    ///
+    /// A tokio reader used through futures-io:
+    ///
+    /// ```
+    /// use futures::io::AsyncReadExt;
+    /// use iocompat::TokioAsyncReadCompatExt;
+    ///
+    /// # futures::executor::block_on(async {
+    /// // `&[u8]` is a reader in both families (and futures has a `compat` of its own): name
+    /// // the trait to say which conversion is meant.
+    /// let mut reader = TokioAsyncReadCompatExt::compat(&b"hello"[..]);
+    /// let mut s = String::new();
+    /// reader.read_to_string(&mut s).await?;
+    /// assert_eq!(s, "hello");
+    /// # std::io::Result::Ok(()) }).unwrap();
+    /// ```
+    #[derive(Debug)]
+    pub struct Compat<T> {
+        // `Some` from construction until `into_inner` or drop; set to `None` in place by drop so
+        // the value is dropped while the runtime context is entered.
+        #[pin]
+        inner: Option<T>,
+        handle: Option<Handle>,
+        // futures-io face over a tokio seeker: the target passed to the inner `start_seek` whose
+        // `poll_complete` has not yet returned `Ready`.
+        started_seek: Option<SeekFrom>,
+        // tokio face over a futures-io seeker: the target given to our `start_seek`, to be
+        // driven by `poll_complete`.
+        requested_seek: Option<SeekFrom>,
+    }
+
+    impl<T> PinnedDrop for Compat<T> {
+        fn drop(this: Pin<&mut Self>) {
+            let mut this = this.project();
+            let _guard = context::enter(this.handle.as_ref());
+            this.inner.set(None);
+        }
+    }
+}
+
+/// Projection used by the I/O faces: the pinned inner value, and the seek bookkeeping.
+#[cfg_attr(not(feature = "futures-io"), allow(dead_code))]
+pub(super) struct Parts<'a, T> {
+    pub(super) inner: Pin<&'a mut T>,
+    pub(super) started_seek: &'a mut Option<SeekFrom>,
+    pub(super) requested_seek: &'a mut Option<SeekFrom>,
+}
+
+const TAKEN: &str = "iocompat: Compat used after its value was taken (internal invariant broken)";
+
+impl<T> Compat<T> {
+    /// Wraps `inner`, remembering the tokio runtime current on this thread, if any, as the one
+    /// to enter while polling (see [Runtime context](Compat#runtime-context)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use iocompat::Compat;
+    ///
+    /// let rt = tokio::runtime::Runtime::new()?;
+    /// // Made inside `rt`: `rt`'s timers and sockets are used wherever this is polled.
+    /// let fut = rt.block_on(async { Compat::new(tokio::task::yield_now()) });
+    /// futures::executor::block_on(fut);
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn new(inner: T) -> Self {
+        Self::with_runtime(inner, Handle::try_current().ok())
+    }
+
+    /// Wraps `inner`, entering the runtime behind `handle` whenever it is polled or dropped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use iocompat::Compat;
+    /// use std::time::Duration;
+    ///
+    /// let rt = tokio::runtime::Runtime::new()?;
+    /// let sleep = Compat::with_handle(
+    ///     async { tokio::time::sleep(Duration::from_millis(1)).await },
+    ///     rt.handle().clone(),
+    /// );
+    /// futures::executor::block_on(sleep);
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn with_handle(inner: T, handle: Handle) -> Self {
+        Self::with_runtime(inner, Some(handle))
+    }
+
+    fn with_runtime(inner: T, handle: Option<Handle>) -> Self {
+        Self {
+            inner: Some(inner),
+            handle,
+            started_seek: None,
+            requested_seek: None,
+        }
+    }
+
+    /// The wrapped value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use iocompat::Compat;
+    ///
+    /// let compat = Compat::new(std::io::Cursor::new(vec![1u8]));
+    /// assert_eq!(compat.get_ref().get_ref(), &[1]);
+    /// ```
+    pub fn get_ref(&self) -> &T {
+        self.inner.as_ref().expect(TAKEN)
+    }
+
+    /// The wrapped value, mutably.
+    ///
+    /// # Caveats
+    ///
+    /// Reading, writing or seeking the value directly bypasses `Compat`: a seek started with
+    /// `start_seek` on it is completed by the next `Compat` seek before that seek starts.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use iocompat::Compat;
+    ///
+    /// let mut compat = Compat::new(std::io::Cursor::new(vec![1u8]));
+    /// compat.get_mut().get_mut().push(2);
+    /// assert_eq!(compat.get_ref().get_ref(), &[1, 2]);
+    /// ```
+    pub fn get_mut(&mut self) -> &mut T {
+        self.inner.as_mut().expect(TAKEN)
+    }
+
+    /// The wrapped value, pinned.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use iocompat::Compat;
+    /// use std::pin::pin;
+    ///
+    /// let mut compat = pin!(Compat::new(async { 1 }));
+    /// let _inner = compat.as_mut().get_pin_mut();
+    /// ```
+    pub fn get_pin_mut(self: Pin<&mut Self>) -> Pin<&mut T> {
+        self.project().inner.as_pin_mut().expect(TAKEN)
+    }
+
+    /// Unwraps the value. A seek started through `Compat` and not yet completed stays started
+    /// on the value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use iocompat::Compat;
+    ///
+    /// let compat = Compat::new(std::io::Cursor::new(vec![1u8]));
+    /// assert_eq!(compat.into_inner().into_inner(), vec![1]);
+    /// ```
+    pub fn into_inner(mut self) -> T {
+        self.inner.take().expect(TAKEN)
+    }
+
+    /// Runs `f` on the pinned parts with the runtime context entered.
+    pub(super) fn with_parts<'a, R>(self: Pin<&'a mut Self>, f: impl FnOnce(Parts<'a, T>) -> R) -> R {
+        let this = self.project();
+        let _guard = context::enter(this.handle.as_ref());
+        f(Parts {
+            inner: this.inner.as_pin_mut().expect(TAKEN),
+            started_seek: this.started_seek,
+            requested_seek: this.requested_seek,
+        })
+    }
+
+    /// The seek target recorded by the tokio face's `start_seek` (no polling, no context).
+    #[cfg_attr(not(feature = "futures-io"), allow(dead_code))]
+    pub(super) fn project_seek(self: Pin<&mut Self>) -> &mut Option<SeekFrom> {
+        self.project().requested_seek
+    }
+
+    /// Like [`with_parts`](Self::with_parts) for faces that only need the value.
+    pub(super) fn with_inner<'a, R>(self: Pin<&'a mut Self>, f: impl FnOnce(Pin<&'a mut T>) -> R) -> R {
+        self.with_parts(|parts| f(parts.inner))
+    }
+}
+
+impl<T: Future> Future for Compat<T> {
+    type Output = T::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T::Output> {
+        self.with_inner(|inner| inner.poll(cx))
+    }
+}
+
+impl<T: futures_core::Stream> futures_core::Stream for Compat<T> {
+    type Item = T::Item;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T::Item>> {
+        self.with_inner(|inner| inner.poll_next(cx))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.get_ref().size_hint()
+    }
+}
