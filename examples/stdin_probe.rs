@@ -19,12 +19,25 @@ fn nonblocking() -> bool {
     flags.contains(rustix::fs::OFlags::NONBLOCK)
 }
 
+fn stdout_nonblocking() -> bool {
+    let flags = rustix::fs::fcntl_getfl(std::io::stdout().as_fd()).unwrap();
+    flags.contains(rustix::fs::OFlags::NONBLOCK)
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let mode = std::env::args().nth(1).unwrap_or_else(|| "lines".into());
     let mut stdin = iocompat::stdin();
+    let stdout = iocompat::stdout();
     println!("path: {:?}", stdin.path());
     println!("nonblocking while open: {}", nonblocking());
+    // `println!` shares fd 1 with the handle: it must keep working.
+    println!(
+        "stdout path {:?}, nonblocking: {}",
+        stdout.path(),
+        stdout_nonblocking()
+    );
+    drop(stdout);
     match mode.as_str() {
         "cancel-exit" => {
             let mut buf = [0u8; 64];

@@ -186,3 +186,77 @@ fn reader_claiming_too_many_bytes_is_invalid_data() {
         assert_eq!(err.kind(), std::io::ErrorKind::InvalidData);
     });
 }
+
+/// Two adapters on two descriptors of one description (like stdout and stderr on one pipe):
+/// dropping one clears the flag it set, and the other must notice instead of making a blocking
+/// call on the runtime thread. Here the peer never reads: the big write must pend (and the
+/// timer fire), not block the thread.
+#[test]
+fn dropping_one_of_two_adapters_on_one_description_leaves_the_other_nonblocking() {
+    support::watchdog("two_adapters_one_description", || {
+        on_current_thread(async {
+            let (a, _peer) = UnixStream::pair().unwrap();
+            let a2 = a.try_clone().unwrap();
+            let first = Readiness::new(a).unwrap();
+            let mut second = Readiness::new(a2).unwrap();
+            drop(first);
+            let big = vec![b'x'; 4 << 20];
+            let res = tokio::time::timeout(
+                std::time::Duration::from_millis(200),
+                tokio::io::AsyncWriteExt::write_all(&mut second, &big),
+            )
+            .await;
+            assert!(res.is_err(), "the write waits for the peer, on the reactor");
+            assert!(nonblocking(second.get_ref()), "the flag was set again");
+            let s = second.into_inner();
+            assert!(!nonblocking(&s), "and cleared by the adapter that set it");
+        });
+    });
+}
+
+#[test]
+fn a_runtime_without_io_means_the_pool_not_a_panic() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let path = rt.block_on(async {
+        let (a, _b) = UnixStream::pair().unwrap();
+        AutoIo::new(a).path()
+    });
+    assert_eq!(path, IoPath::Pool);
+}
+
+/// A descriptor has nothing to flush: flushing a socket whose buffer is full (the peer reads
+/// only after we are done) must not wait for it to become writable.
+#[test]
+fn flush_does_not_wait_for_writability() {
+    on_current_thread(async {
+        use std::io::Write as _;
+        let (a, _peer) = UnixStream::pair().unwrap();
+        let mut w = Readiness::new(a).unwrap();
+        while w.get_mut().write(&[0u8; 65536]).is_ok() {}
+        tokio::time::timeout(LIMIT, tokio::io::AsyncWriteExt::flush(&mut w))
+            .await
+            .expect("flush returned at once")
+            .unwrap();
+    });
+}
+
+/// `shutdown` on a socket shuts its writing half: the peer sees end of file.
+#[test]
+fn shutdown_sends_eof_on_a_socket() {
+    on_current_thread(async {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let (a, b) = UnixStream::pair().unwrap();
+        let mut w = Readiness::new(a).unwrap();
+        let mut r = Readiness::new(b).unwrap();
+        w.write_all(b"request").await.unwrap();
+        w.shutdown().await.unwrap();
+        let mut got = Vec::new();
+        tokio::time::timeout(LIMIT, r.read_to_end(&mut got))
+            .await
+            .expect("the peer saw end of file")
+            .unwrap();
+        assert_eq!(got, b"request");
+    });
+}

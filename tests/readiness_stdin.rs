@@ -1,6 +1,7 @@
 //! `iocompat::stdin()` in a child process, with stdin a pipe, a pseudo-terminal, a regular
-//! file and `/dev/null`: the right path, prompt exit with a read pending, flags restored,
-//! nothing swallowed after the handle is dropped.
+//! file and `/dev/null`: the right path, prompt exit with a read pending, the descriptor's
+//! flags never changed (fd 0 is shared with everything), nothing swallowed after the handle is
+//! dropped, and `println!` unharmed while `stdout()` is alive.
 #![cfg(all(target_os = "linux", feature = "tokio"))]
 
 mod support;
@@ -70,7 +71,8 @@ fn pipe_pending_read_is_dropped_and_input_after_the_drop_stays() {
     let mut input = child.stdin.take().unwrap();
     let out = lines_of(&mut child);
     expect_line(&out, "path: Readiness");
-    expect_line(&out, "nonblocking while open: true");
+    expect_line(&out, "nonblocking while open: false");
+    expect_line(&out, "stdout path Pool, nonblocking: false");
     expect_line(&out, "pending read dropped: true");
     expect_line(&out, "nonblocking after drop: false");
     // Only now does input arrive: it must reach the plain std reader.
@@ -92,7 +94,8 @@ fn pipe_pending_read_does_not_keep_the_runtime_alive() {
     let input = child.stdin.take().unwrap();
     let out = lines_of(&mut child);
     expect_line(&out, "path: Readiness");
-    expect_line(&out, "nonblocking while open: true");
+    expect_line(&out, "nonblocking while open: false");
+    expect_line(&out, "stdout path Pool, nonblocking: false");
     expect_line(&out, "pending read dropped: true");
     wait_exit(child);
     drop(input);
@@ -104,7 +107,8 @@ fn pipe_lines_are_read_through_async_buf_read() {
     let mut input = child.stdin.take().unwrap();
     let out = lines_of(&mut child);
     expect_line(&out, "path: Readiness");
-    expect_line(&out, "nonblocking while open: true");
+    expect_line(&out, "nonblocking while open: false");
+    expect_line(&out, "stdout path Pool, nonblocking: false");
     input.write_all(b"one\ntwo\n").unwrap();
     expect_line(&out, "line: one");
     expect_line(&out, "line: two");
@@ -135,6 +139,7 @@ fn pseudo_terminal_is_read_without_changing_its_flags() {
     expect_line(&out, "path: Readiness");
     // A terminal is shared with the shell: never made non-blocking.
     expect_line(&out, "nonblocking while open: false");
+    expect_line(&out, "stdout path Pool, nonblocking: false");
     expect_line(&out, "pending read dropped: true");
     expect_line(&out, "nonblocking after drop: false");
     master.write_all(b"typed\n").unwrap();
@@ -151,6 +156,7 @@ fn regular_file_goes_through_the_pool() {
     let out = lines_of(&mut child);
     expect_line(&out, "path: Pool");
     expect_line(&out, "nonblocking while open: false");
+    expect_line(&out, "stdout path Pool, nonblocking: false");
     expect_line(&out, "line: a");
     expect_line(&out, "line: b");
     expect_line(&out, "line: c");
@@ -164,6 +170,7 @@ fn dev_null_goes_through_the_pool() {
     let out = lines_of(&mut child);
     expect_line(&out, "path: Pool");
     expect_line(&out, "nonblocking while open: false");
+    expect_line(&out, "stdout path Pool, nonblocking: false");
     expect_line(&out, "lines: 0");
     wait_exit(child);
 }

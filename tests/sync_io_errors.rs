@@ -307,3 +307,68 @@ fn inside_block_in_place_on_a_worker_it_works() {
         assert_eq!(got.unwrap(), "blocking allowed here");
     });
 }
+
+/// A futures-io value does not depend on tokio: on a current-thread runtime's blocking thread,
+/// with that runtime idle, a slow value is waited for, not reported as a deadlock.
+#[test]
+fn a_futures_io_value_is_not_watched_for_the_current_runtime() {
+    use futures::TryStreamExt;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let (tx, rx) = futures::channel::mpsc::unbounded::<io::Result<Vec<u8>>>();
+    let (done_tx, done_rx) = mpsc::channel();
+    rt.spawn_blocking(move || {
+        let mut s = SyncIo::from_futures_io(rx.into_async_read());
+        s.set_stall_timeout(Duration::from_millis(20));
+        let mut buf = [0u8; 5];
+        let _ = done_tx.send(s.read(&mut buf).map(|n| buf[..n].to_vec()));
+    });
+    // A slow producer: ten stall timeouts late (this simulates latency; nothing waits on it).
+    std::thread::sleep(Duration::from_millis(200));
+    tx.unbounded_send(Ok(b"hello".to_vec())).unwrap();
+    let got = done_rx.recv_timeout(Duration::from_secs(30)).unwrap();
+    assert_eq!(got.map_err(|e| e.kind()), Ok(b"hello".to_vec()));
+}
+
+/// `SyncIo` used from another thread-local's destructor (a writer flushed on thread exit)
+/// works instead of panicking inside a TLS destructor, which would abort the process. Run in a
+/// child process, since the failure would be an abort.
+#[test]
+fn sync_io_works_from_a_thread_local_destructor() {
+    if std::env::var_os("IOCOMPAT_TLS_CHILD").is_some() {
+        struct FlushOnDrop(std::cell::RefCell<Option<SyncIo<Vec<u8>>>>);
+        impl Drop for FlushOnDrop {
+            fn drop(&mut self) {
+                if let Some(s) = self.0.borrow_mut().as_mut() {
+                    let r = Write::write(s, b"bye");
+                    eprintln!("write in TLS dtor: {r:?}");
+                }
+            }
+        }
+        thread_local!(static W: FlushOnDrop = const { FlushOnDrop(std::cell::RefCell::new(None)) });
+        std::thread::spawn(|| {
+            W.with(|w| *w.0.borrow_mut() = Some(SyncIo::new(Vec::new())));
+            // The first call sets up SyncIo's own thread-local after W, so it is destroyed
+            // before W's destructor runs.
+            W.with(|w| Write::write(w.0.borrow_mut().as_mut().unwrap(), b"hi").unwrap());
+        })
+        .join()
+        .unwrap();
+        return;
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "sync_io_works_from_a_thread_local_destructor",
+            "--nocapture",
+        ])
+        .env("IOCOMPAT_TLS_CHILD", "1")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && err.contains("write in TLS dtor: Ok(3)"),
+        "{err}"
+    );
+}

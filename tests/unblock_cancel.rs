@@ -172,3 +172,98 @@ fn pool_dropping_the_job_is_an_error_not_a_hang_and_the_next_call_works() {
     drive(&pool, r.read_to_end(&mut out)).unwrap();
     assert_eq!(out, src);
 }
+
+#[test]
+fn a_cancelled_with_mut_does_not_answer_the_next_one() {
+    let pool = ManualPool::default();
+    let mut u = manual(&pool, Vec::<u8>::new());
+    {
+        let mut fut = Box::pin(u.with_mut(|v| {
+            v.push(1);
+            7u32
+        }));
+        assert!(poll_once(&mut fut).is_pending());
+    }
+    // A different closure, even with a different result type: it must run, and get its own.
+    let r: String = drive(
+        &pool,
+        Box::pin(u.with_mut(|v| {
+            v.push(2);
+            "second".to_string()
+        })),
+    );
+    assert_eq!(r, "second");
+    let v = drive(&pool, Box::pin(u.with_mut(|v| v.clone())));
+    assert_eq!(
+        v,
+        vec![1, 2],
+        "the cancelled closure ran once, the second one too"
+    );
+}
+
+#[test]
+fn a_tokio_seek_that_failed_is_not_carried_out_later() {
+    let pool = ManualPool::default();
+    let mut u = manual(&pool, Cursor::new(vec![0u8; 100]));
+    assert_eq!(
+        drive(
+            &pool,
+            Box::pin(tokio::io::AsyncSeekExt::seek(&mut u, SeekFrom::Start(0)))
+        )
+        .unwrap(),
+        0
+    );
+    drive(
+        &pool,
+        Box::pin(tokio::io::AsyncWriteExt::write_all(&mut u, b"x")),
+    )
+    .unwrap();
+    pool.drop_all();
+    // The pool drops the queued write: the seek fails with that, and must not run later.
+    assert!(
+        drive(
+            &pool,
+            Box::pin(tokio::io::AsyncSeekExt::seek(&mut u, SeekFrom::Current(5)))
+        )
+        .is_err()
+    );
+    assert_eq!(
+        drive(
+            &pool,
+            Box::pin(tokio::io::AsyncSeekExt::seek(&mut u, SeekFrom::Current(5)))
+        )
+        .unwrap(),
+        6,
+        "moved once, from 1"
+    );
+}
+
+/// A spawner that drops every job (a runtime shutting down, a pool shedding load).
+#[derive(Clone)]
+struct Dropper;
+impl iocompat::Spawn for Dropper {
+    fn spawn(&self, job: iocompat::BlockingJob) {
+        drop(job);
+    }
+}
+
+#[test]
+fn a_full_write_queue_on_a_pool_that_drops_jobs_is_an_error_not_a_livelock() {
+    let mut u = Unblock::builder()
+        .capacity(4)
+        .spawner(Dropper)
+        .build(Vec::<u8>::new());
+    let mut outcome = None;
+    for _ in 0..10_000 {
+        let mut f = u.write(b"x");
+        match poll_once(&mut f) {
+            Poll::Ready(Err(e)) => {
+                outcome = Some(e);
+                break;
+            }
+            Poll::Ready(Ok(_)) | Poll::Pending => {}
+        }
+    }
+    let err = outcome.expect("the dropped jobs must surface as an error");
+    assert!(err.to_string().contains("dropped"), "{err}");
+}

@@ -162,3 +162,33 @@ fn seek_on_a_file_after_reading_ahead() {
         assert_eq!(f.stream_position().unwrap(), 70_000);
     });
 }
+
+/// A value that says it is at `u64::MAX`: positions are tracked without overflow (no panic;
+/// the adapter just stops claiming to know the position).
+#[test]
+fn a_position_at_u64_max_does_not_overflow() {
+    on_all(|| async {
+        use futures::io::{AsyncSeekExt, AsyncWriteExt};
+        struct Big;
+        impl io::Write for Big {
+            fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        impl Seek for Big {
+            fn seek(&mut self, p: SeekFrom) -> io::Result<u64> {
+                match p {
+                    SeekFrom::Start(x) => Ok(x),
+                    _ => Ok(u64::MAX),
+                }
+            }
+        }
+        let mut u = Unblock::builder().build_seekable(Big);
+        assert_eq!(u.seek(SeekFrom::Start(u64::MAX)).await.unwrap(), u64::MAX);
+        assert_eq!(u.write(b"x").await.unwrap(), 1);
+        u.flush().await.unwrap();
+    });
+}

@@ -302,3 +302,59 @@ fn write_then_read_sees_the_written_data() {
         assert_eq!(s, "world");
     });
 }
+
+/// A seekable value whose first write fails once.
+struct FailsOnce {
+    inner: io::Cursor<Vec<u8>>,
+    fail: Option<io::ErrorKind>,
+}
+impl Read for FailsOnce {
+    fn read(&mut self, b: &mut [u8]) -> io::Result<usize> {
+        self.inner.read(b)
+    }
+}
+impl Write for FailsOnce {
+    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        match self.fail.take() {
+            Some(kind) => Err(io::Error::new(kind, "transient")),
+            None => self.inner.write(b),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+impl Seek for FailsOnce {
+    fn seek(&mut self, p: SeekFrom) -> io::Result<u64> {
+        self.inner.seek(p)
+    }
+}
+
+/// A read never goes past data that failed to be written: it reports the failure, and after
+/// that the data is written first and everything lands where `std` would put it.
+#[test]
+fn read_after_a_failed_write_reports_it_and_positions_stay_exact() {
+    on_all(|| async {
+        use futures::io::{AsyncReadExt, AsyncWriteExt};
+        for kind in [io::ErrorKind::Other, io::ErrorKind::Unsupported] {
+            let inner = FailsOnce {
+                inner: io::Cursor::new(b"0123456789".to_vec()),
+                fail: Some(kind),
+            };
+            let mut u = Unblock::builder().build_seekable(inner);
+            u.write_all(b"AB").await.unwrap();
+            let mut two = [0u8; 2];
+            let err = u.read_exact(&mut two).await.unwrap_err();
+            assert_eq!(err.kind(), kind, "the write failure, reported to the read");
+            u.read_exact(&mut two).await.unwrap();
+            assert_eq!(
+                &two, b"23",
+                "read after the retried write, at the logical position"
+            );
+            u.write_all(b"CD").await.unwrap();
+            u.flush().await.unwrap();
+            let inner = u.into_inner().await.unwrap();
+            assert_eq!(inner.inner.into_inner(), b"AB23CD6789");
+        }
+    });
+}

@@ -86,8 +86,13 @@ impl<T: AsFd + Send + 'static> AutoIo<T> {
     /// # })
     /// ```
     pub fn new(inner: T) -> Self {
+        Self::with_policy(inner, super::Policy::Auto)
+    }
+
+    /// Like [`new`](Self::new), with a say over the descriptor's flags.
+    pub(crate) fn with_policy(inner: T, policy: super::Policy) -> Self {
         #[cfg(feature = "tokio")]
-        let inner = match crate::Readiness::try_new(inner) {
+        let inner = match crate::Readiness::try_new_with(inner, policy) {
             Ok(r) => {
                 return Self {
                     imp: Imp::Readiness(r),
@@ -95,6 +100,13 @@ impl<T: AsFd + Send + 'static> AutoIo<T> {
             }
             Err(e) => e.into_parts().0,
         };
+        #[cfg(not(feature = "tokio"))]
+        let _ = policy;
+        Self::pooled(inner)
+    }
+
+    /// Always the pool path.
+    pub(crate) fn pooled(inner: T) -> Self {
         Self {
             imp: Imp::Pool(Unblock::new(inner)),
         }

@@ -9,7 +9,11 @@ use std::task::{Context, Poll, ready};
 use rustix::event::{PollFd, PollFlags};
 use tokio::io::unix::AsyncFd;
 
-use super::flags::{self, Mode};
+use super::flags::{self, Mode, Policy};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+/// The most a pipe takes whole once it says it is writable (POSIX's `PIPE_BUF` on Linux).
+const PIPE_BUF: usize = 4096;
 
 /// Size of the buffer behind `AsyncBufRead`, allocated on first use. Not part of the semver
 /// contract.
@@ -163,6 +167,10 @@ impl<T: AsFd> Readiness<T> {
     ///
     /// See [`ReadinessError`].
     pub fn try_new(inner: T) -> Result<Self, ReadinessError<T>> {
+        Self::try_new_with(inner, Policy::Auto)
+    }
+
+    pub(crate) fn try_new_with(inner: T, policy: Policy) -> Result<Self, ReadinessError<T>> {
         if tokio::runtime::Handle::try_current().is_err() {
             return Err(ReadinessError {
                 inner,
@@ -186,17 +194,32 @@ impl<T: AsFd> Readiness<T> {
         // and the same descriptor for the registration's whole life (what tokio's unsafe
         // `register` asks of its caller; its safe `try_new` is deprecated only because other
         // callers cannot promise that).
+        //
+        // tokio panics here when the current runtime was built without `enable_io`: that is a
+        // "cannot register" like any other, so it becomes an error (and `AutoIo` takes the
+        // pool path) instead of a panic in the caller.
         #[allow(deprecated)]
-        let reg = match AsyncFd::try_new(dup) {
-            Ok(reg) => reg,
-            Err(e) => {
+        let registered = catch_unwind(AssertUnwindSafe(|| AsyncFd::try_new(dup)));
+        let reg = match registered {
+            Ok(Ok(reg)) => reg,
+            Ok(Err(e)) => {
                 return Err(ReadinessError {
                     inner,
                     error: e.into_parts().1,
                 });
             }
+            Err(_) => {
+                return Err(ReadinessError {
+                    inner,
+                    error: io::Error::new(
+                        io::ErrorKind::Unsupported,
+                        "Readiness::new: the current tokio runtime has no I/O driver (build it \
+                         with `enable_io()` or `enable_all()`)",
+                    ),
+                });
+            }
         };
-        let mode = match flags::acquire(inner.as_fd()) {
+        let mode = match flags::acquire(reg.get_ref().as_fd(), policy) {
             Ok(mode) => mode,
             Err(error) => return Err(ReadinessError { inner, error }),
         };
@@ -283,12 +306,11 @@ impl<T: AsFd> Readiness<T> {
     }
 
     fn restore_flags(&mut self) {
-        if let Some(inner) = &self.inner {
-            // Best effort, while the value's descriptor is still open. A failure leaves it
-            // non-blocking, which is all that could happen anyway.
-            let _ = flags::release(inner.as_fd(), self.mode);
-            self.mode = Mode::ReadyThenBlocking;
-        }
+        // Through the private duplicate: open, and on the same description, whatever became
+        // of the value's own descriptor. Best effort: a failure leaves the description
+        // non-blocking, and there is nobody to tell.
+        let _ = flags::release(self.reg.get_ref().as_fd(), self.mode);
+        self.mode = Mode::ReadyThenBlocking;
     }
 
     /// Runs `op` once the descriptor is readable (or writable, with `write`), retrying
@@ -303,6 +325,9 @@ impl<T: AsFd> Readiness<T> {
             return Poll::Ready(Err(io::Error::other("Readiness: used after into_inner")));
         };
         let events = if write { PollFlags::OUT } else { PollFlags::IN };
+        if let Err(e) = flags::ensure(self.reg.get_ref().as_fd(), &mut self.mode) {
+            return Poll::Ready(Err(e));
+        }
         loop {
             let mut guard = ready!(if write {
                 self.reg.poll_write_ready_mut(cx)
@@ -411,19 +436,63 @@ impl<T: AsFd + Write> Readiness<T> {
             // One buffer: a plain `write` (cheaper than `writev` in the kernel).
             [buf] => self.poll_write_one(cx, buf),
             _ if bufs.iter().all(|b| b.is_empty()) => Poll::Ready(Ok(0)),
+            _ if self.mode == Mode::ReadyThenBlocking => {
+                let first = bufs.iter().find(|b| !b.is_empty()).map_or(&[][..], |b| &b[..]);
+                self.poll_write_one(cx, first)
+            }
             _ => self.poll_op(cx, true, |t| t.write_vectored(bufs)),
         }
     }
 
-    pub(crate) fn poll_write_one(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    pub(crate) fn poll_write_one(
+        &mut self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         if buf.is_empty() {
             return Poll::Ready(Ok(0));
         }
+        // Without O_NONBLOCK a write must not be larger than what a ready descriptor takes
+        // whole: PIPE_BUF for a pipe. (A terminal whose output is stopped and full can still
+        // block; `stdout()` and `stderr()` use the pool for that reason.)
+        let buf = if self.mode == Mode::ReadyThenBlocking {
+            &buf[..buf.len().min(PIPE_BUF)]
+        } else {
+            buf
+        };
         self.poll_op(cx, true, |t| t.write(buf))
     }
 
+    /// The value's own `flush`, waiting for readiness only if it says `WouldBlock` (a
+    /// descriptor has nothing to flush, and waiting for it to be writable could deadlock a
+    /// peer that reads only after we finish).
     pub(crate) fn poll_flush_inner(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.poll_op(cx, true, |t| t.flush())
+        let Some(inner) = self.inner.as_mut() else {
+            return Poll::Ready(Err(io::Error::other("Readiness: used after into_inner")));
+        };
+        match retry(|| inner.flush()) {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                self.poll_op(cx, true, |t| t.flush())
+            }
+            other => Poll::Ready(other),
+        }
+    }
+
+    /// Flushes, then for a socket shuts down its writing half, so the peer sees end of file
+    /// (what tokio's own socket types do). Other descriptors are closed when dropped.
+    pub(crate) fn poll_shutdown_inner(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        ready!(self.poll_flush_inner(cx))?;
+        let fd = self.reg.get_ref().as_fd();
+        let is_socket = rustix::fs::fstat(fd)
+            .map(|st| rustix::fs::FileType::from_raw_mode(st.st_mode) == rustix::fs::FileType::Socket)
+            .unwrap_or(false);
+        if is_socket {
+            match rustix::net::shutdown(fd, rustix::net::Shutdown::Write) {
+                Ok(()) | Err(rustix::io::Errno::NOTCONN) => {}
+                Err(e) => return Poll::Ready(Err(e.into())),
+            }
+        }
+        Poll::Ready(Ok(()))
     }
 }
 
@@ -487,9 +556,9 @@ impl<T: AsFd + Write> tokio::io::AsyncWrite for Readiness<T> {
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.get_mut().poll_flush_inner(cx)
     }
-    /// Flushes. The descriptor is closed when the value is dropped.
+    /// Flushes; a socket's writing half is shut down, so the peer sees end of file.
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.get_mut().poll_flush_inner(cx)
+        self.get_mut().poll_shutdown_inner(cx)
     }
 }
 
@@ -532,7 +601,7 @@ cfg_futures_io! {
             self.get_mut().poll_flush_inner(cx)
         }
         fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-            self.get_mut().poll_flush_inner(cx)
+            self.get_mut().poll_shutdown_inner(cx)
         }
     }
 }

@@ -1,81 +1,73 @@
 //! `O_NONBLOCK` on a descriptor: set while a [`Readiness`](super::Readiness) adapter needs it,
-//! restored when the last one that needed it lets go.
+//! restored when it lets go.
 //!
-//! `O_NONBLOCK` belongs to the open file description, which other processes (and other file
-//! descriptors of this process) may share. So the rules are:
-//! - a terminal is never changed: it is read after readiness without `O_NONBLOCK` (see
-//!   [`Mode::ReadyThenBlocking`]);
+//! `O_NONBLOCK` belongs to the open file description, which other descriptors and other
+//! processes may share, so:
+//! - a terminal, and the process's standard streams, are never changed: they are called only
+//!   after readiness, without `O_NONBLOCK` ([`Mode::ReadyThenBlocking`]);
 //! - any other descriptor gets `O_NONBLOCK` only if it did not have it, and loses it again
-//!   when the last adapter on that descriptor number is dropped or unwrapped; a descriptor that
-//!   was already non-blocking is left as it was.
+//!   when the adapter that set it is dropped or unwrapped;
+//! - because someone sharing the description may clear the flag meanwhile (another adapter on
+//!   a `dup` of it being dropped, another process), an adapter checks it before each call and
+//!   sets it again if it is gone, instead of making a blocking call on a reactor thread.
+//!
+//! All of this goes through the adapter's private duplicate of the descriptor, which is open
+//! for the adapter's whole life and refers to the same description, so a descriptor number
+//! that the user closed and the system reused is never touched.
 
-use std::collections::HashMap;
 use std::io;
-use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
-use std::sync::Mutex;
+use std::os::fd::BorrowedFd;
 
 use rustix::fs::OFlags;
+
+/// Who decides whether the descriptor may be made non-blocking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Policy {
+    /// Non-blocking unless the descriptor is a terminal.
+    Auto,
+    /// Never change the flags (the process's standard streams, shared with everything).
+    Untouched,
+}
 
 /// How a descriptor is driven once the reactor says it is ready.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mode {
-    /// `O_NONBLOCK` is set (by us or already): `WouldBlock` means "wait for readiness".
+    /// `O_NONBLOCK` is set (by us, or it was already): `WouldBlock` means "wait for readiness".
     NonBlocking { set_by_us: bool },
-    /// A terminal, shared with the shell: flags untouched; one call after readiness.
+    /// Flags untouched: one call after a zero-timeout `poll(2)` says it will not block (writes
+    /// limited to `PIPE_BUF` bytes, which a ready pipe always takes whole).
     ReadyThenBlocking,
 }
 
-/// Per descriptor number: how many adapters use it, and whether we set `O_NONBLOCK`.
-static USERS: Mutex<Option<HashMap<RawFd, (usize, bool)>>> = Mutex::new(None);
-
-fn users() -> std::sync::MutexGuard<'static, Option<HashMap<RawFd, (usize, bool)>>> {
-    USERS.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 /// Chooses the mode for `fd` and sets `O_NONBLOCK` when that mode needs it.
-pub(crate) fn acquire(fd: BorrowedFd<'_>) -> io::Result<Mode> {
-    if rustix::termios::isatty(fd) {
+pub(crate) fn acquire(fd: BorrowedFd<'_>, policy: Policy) -> io::Result<Mode> {
+    if policy == Policy::Untouched || rustix::termios::isatty(fd) {
         return Ok(Mode::ReadyThenBlocking);
     }
-    let raw = fd.as_raw_fd();
-    let mut guard = users();
-    let map = guard.get_or_insert_with(HashMap::new);
-    if let Some((count, set_by_us)) = map.get_mut(&raw) {
-        *count += 1;
-        return Ok(Mode::NonBlocking {
-            set_by_us: *set_by_us,
-        });
-    }
-    let flags = rustix::fs::fcntl_getfl(fd)?;
-    let set_by_us = !flags.contains(OFlags::NONBLOCK);
-    if set_by_us {
-        rustix::fs::fcntl_setfl(fd, flags | OFlags::NONBLOCK)?;
-    }
-    map.insert(raw, (1, set_by_us));
-    Ok(Mode::NonBlocking { set_by_us })
+    let mut mode = Mode::NonBlocking { set_by_us: false };
+    ensure(fd, &mut mode)?;
+    Ok(mode)
 }
 
-/// Undoes [`acquire`]: the last user of a descriptor we made non-blocking makes it blocking
-/// again. Must be called while `fd` is still open.
-pub(crate) fn release(fd: BorrowedFd<'_>, mode: Mode) -> io::Result<()> {
-    if mode == Mode::ReadyThenBlocking {
-        return Ok(());
-    }
-    let raw = fd.as_raw_fd();
-    let mut guard = users();
-    let map = guard.get_or_insert_with(HashMap::new);
-    let Some((count, set_by_us)) = map.get_mut(&raw) else {
+/// Before a call in non-blocking mode: sets `O_NONBLOCK` again if someone cleared it.
+pub(crate) fn ensure(fd: BorrowedFd<'_>, mode: &mut Mode) -> io::Result<()> {
+    let Mode::NonBlocking { set_by_us } = mode else {
         return Ok(());
     };
-    *count -= 1;
-    if *count > 0 {
+    let flags = rustix::fs::fcntl_getfl(fd)?;
+    if !flags.contains(OFlags::NONBLOCK) {
+        rustix::fs::fcntl_setfl(fd, flags | OFlags::NONBLOCK)?;
+        *set_by_us = true;
+    }
+    Ok(())
+}
+
+/// Undoes [`acquire`]: clears `O_NONBLOCK` if this adapter set it.
+pub(crate) fn release(fd: BorrowedFd<'_>, mode: Mode) -> io::Result<()> {
+    if mode != (Mode::NonBlocking { set_by_us: true }) {
         return Ok(());
     }
-    let set_by_us = *set_by_us;
-    map.remove(&raw);
-    if set_by_us {
-        let flags = rustix::fs::fcntl_getfl(fd)?;
-        rustix::fs::fcntl_setfl(fd, flags - OFlags::NONBLOCK)?;
-    }
+    let flags = rustix::fs::fcntl_getfl(fd)?;
+    rustix::fs::fcntl_setfl(fd, flags - OFlags::NONBLOCK)?;
     Ok(())
 }

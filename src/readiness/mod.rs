@@ -20,19 +20,30 @@
 //! `O_NONBLOCK` flag. That flag lives on the *open file description*, which other descriptors
 //! and other processes may share, so the adapter is careful with it:
 //!
-//! - **Terminals are never changed.** A tty is usually shared with the shell (and stdin,
-//!   stdout and stderr often are one description). It is read and written once it is ready,
-//!   without `O_NONBLOCK`. In canonical (line) mode, or raw mode with `VMIN` 1, a read after
-//!   readiness does not block; another process reading the same terminal at the same time
-//!   could make it block.
+//! - **Terminals and the standard streams are never changed.** A tty is usually shared with
+//!   the shell, and fds 0, 1 and 2 with every process started from here (`O_NONBLOCK` on
+//!   stdout would make `println!` fail with `EAGAIN`). [`stdin()`] is read only after a
+//!   zero-timeout `poll(2)` says a read will not block (in canonical mode, or raw mode with
+//!   `VMIN` 1; another process reading the same terminal at the same moment could still make
+//!   it block). [`stdout()`] and [`stderr()`] always take the pool path. A terminal given to
+//!   [`AutoIo`] or [`Readiness`] is driven the same way; its writes are at most `PIPE_BUF`
+//!   (4 KiB) per call and can block while the terminal's output is stopped (Ctrl-S) and full.
 //! - **Anything else** (pipes, sockets, FIFOs, character devices) gets `O_NONBLOCK` only if it
 //!   did not have it, after the descriptor was registered (a refused descriptor is never
-//!   touched). It is cleared again when the last adapter on that descriptor number is dropped
-//!   or unwrapped with [`Readiness::into_inner`]. A descriptor that was already non-blocking
-//!   stays so. While an adapter lives, another process sharing the description (a pipe end
-//!   inherited by a child) sees `O_NONBLOCK` too.
-//! - Two adapters on two *different* descriptors of one description (after `dup`) are not
-//!   recognised as one: the first to be dropped clears the flag for both.
+//!   touched), and loses it again when the adapter that set it is dropped or unwrapped with
+//!   [`Readiness::into_inner`]. A descriptor that was already non-blocking stays so. While an
+//!   adapter lives, another process sharing the description (a pipe end inherited by a child)
+//!   sees `O_NONBLOCK` too.
+//! - Someone sharing the description may clear the flag meanwhile (another adapter on a `dup`
+//!   of it being dropped, another process): each call checks it first and sets it again, so
+//!   the adapter never makes a blocking call on a reactor thread.
+//! - All flag changes go through the adapter's private duplicate of the descriptor, so a
+//!   descriptor number the user closed and the system reused is never touched.
+//!
+//! `poll_shutdown` / `poll_close` flush and, for a socket, shut down its writing half so the
+//! peer sees end of file; `flush` does not wait for writability (a descriptor has nothing to
+//! flush). A runtime built without an I/O driver is "cannot register": [`AutoIo`] takes the
+//! pool path.
 //!
 //! # Platform-specific behavior
 //!
@@ -47,6 +58,16 @@
 
 mod auto;
 mod stdio;
+
+#[cfg(feature = "tokio")]
+pub(crate) use self::flags::Policy;
+/// Without the `tokio` feature there is no readiness path, so nothing to decide.
+#[cfg(not(feature = "tokio"))]
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Policy {
+    Auto,
+    Untouched,
+}
 
 cfg_tokio! {
     mod flags;

@@ -6,7 +6,7 @@ use std::os::fd::{AsFd, BorrowedFd};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use super::{AutoIo, IoPath};
+use super::{AutoIo, IoPath, Policy};
 
 /// A standard stream's descriptor, read and written directly (no `std` buffer in between, so
 /// nothing is read that the caller did not ask for).
@@ -35,7 +35,7 @@ impl Write for StdioFd {
 }
 
 macro_rules! stdio_handle {
-    ($(#[$doc:meta])* $name:ident, $ctor:ident, $fd:path, $what:literal) => {
+    ($(#[$doc:meta])* $name:ident, $ctor:ident, $fd:path, $what:literal, $make:expr) => {
         $(#[$doc])*
         #[derive(Debug)]
         pub struct $name {
@@ -70,7 +70,7 @@ macro_rules! stdio_handle {
         /// ```
         pub fn $ctor() -> $name {
             $name {
-                io: AutoIo::new(StdioFd($fd())),
+                io: $make(StdioFd($fd())),
             }
         }
     };
@@ -81,7 +81,8 @@ stdio_handle!(
     /// (so `lines()` works). Returned by [`stdin()`].
     ///
     /// A pending read can be dropped at any time, and the runtime then shuts down at once, when
-    /// stdin is a pipe, socket or terminal. Dropping the handle leaves no read pending: input
+    /// stdin is a pipe, socket or terminal (read after readiness, without ever making fd 0
+    /// non-blocking). Dropping the handle leaves no read pending: input
     /// that arrives afterwards stays for whoever reads stdin next. Bytes this handle buffered
     /// for `AsyncBufRead` and that were not consumed are dropped with it.
     ///
@@ -102,13 +103,17 @@ stdio_handle!(
     Stdin,
     stdin,
     rustix::stdio::stdin,
-    "input"
+    "input",
+    // Readiness, but never O_NONBLOCK: fd 0's description is shared with the shell and with
+    // every process started from here.
+    |fd| AutoIo::with_policy(fd, Policy::Untouched)
 );
 
 stdio_handle!(
     /// The process's standard output, as tokio and futures-io `AsyncWrite`. Returned by
-    /// [`stdout()`]. Unbuffered: each write is one `write` call (wrap it in a `BufWriter` for
-    /// many small writes).
+    /// [`stdout()`]. Always the pool path ([`Unblock`](crate::Unblock), write-behind): the
+    /// descriptor's flags are never changed, so `println!` keeps working beside it. Call
+    /// `flush` to know the bytes were written.
     ///
     /// # Examples
     ///
@@ -116,19 +121,26 @@ stdio_handle!(
     /// # #[cfg(feature = "tokio")]
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
     /// use tokio::io::AsyncWriteExt;
-    /// iocompat::stdout().write_all(b"hello\n").await?;
+    /// let mut out = iocompat::stdout();
+    /// out.write_all(b"hello\n").await?;
+    /// out.flush().await?;
     /// # Ok(()) }
     /// # #[cfg(not(feature = "tokio"))] fn main() {}
     /// ```
     Stdout,
     stdout,
     rustix::stdio::stdout,
-    "output"
+    "output",
+    // The pool: O_NONBLOCK on fd 1 would make `println!` (and every child process writing
+    // to the same pipe) fail with EAGAIN, and a blocking write to a terminal or a full pipe
+    // must not run on a reactor thread.
+    AutoIo::pooled
 );
 
 stdio_handle!(
     /// The process's standard error, as tokio and futures-io `AsyncWrite`. Returned by
-    /// [`stderr()`].
+    /// [`stderr()`]. The pool path, as for [`Stdout`]: call `flush` to know the bytes were
+    /// written.
     ///
     /// # Examples
     ///
@@ -136,14 +148,18 @@ stdio_handle!(
     /// # #[cfg(feature = "tokio")]
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
     /// use tokio::io::AsyncWriteExt;
-    /// iocompat::stderr().write_all(b"warning\n").await?;
+    /// let mut err = iocompat::stderr();
+    /// err.write_all(b"warning\n").await?;
+    /// err.flush().await?;
     /// # Ok(()) }
     /// # #[cfg(not(feature = "tokio"))] fn main() {}
     /// ```
     Stderr,
     stderr,
     rustix::stdio::stderr,
-    "error"
+    "error",
+    // The pool, as for stdout.
+    AutoIo::pooled
 );
 
 cfg_tokio! {

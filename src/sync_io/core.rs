@@ -38,6 +38,25 @@ pub enum TokioTraits {}
 #[derive(Debug)]
 pub enum FuturesTraits {}
 
+mod sealed {
+    /// What each trait family means for liveness checks (sealed: only the two markers).
+    pub trait Family {
+        /// Whether a blocked call watches the tokio runtime current at the call (a tokio value
+        /// depends on one; a futures-io value does not, so watching it could report a false
+        /// deadlock).
+        const WATCH_CURRENT: bool;
+    }
+}
+use sealed::Family;
+
+impl Family for TokioTraits {
+    const WATCH_CURRENT: bool = true;
+}
+
+impl Family for FuturesTraits {
+    const WATCH_CURRENT: bool = false;
+}
+
 /// Default for [`SyncIo::set_stall_timeout`]. Not part of the semver contract.
 pub(super) const DEFAULT_STALL_TIMEOUT: Duration = Duration::from_secs(1);
 
@@ -284,7 +303,7 @@ impl<T, Traits> SyncIo<T, Traits> {
     }
 }
 
-impl<T: Unpin, Traits> SyncIo<T, Traits> {
+impl<T: Unpin, Traits: Family> SyncIo<T, Traits> {
     /// The core: polls `poll` on the calling thread until it is ready, parking in between.
     ///
     /// `op` names the `std::io` call for error messages.
@@ -298,11 +317,13 @@ impl<T: Unpin, Traits> SyncIo<T, Traits> {
         let current = tokio::runtime::Handle::try_current();
         #[cfg(feature = "tokio")]
         let _guard = enter(self.handle.as_ref(), &current);
-        // Watch the runtime we were given, else the one current here (a `SyncIo` made outside
-        // any runtime and used in `spawn_blocking` is still watched).
+        // Watch the runtime we were given, else (for a tokio value) the one current here: a
+        // `SyncIo` made outside any runtime and used in `spawn_blocking` is still watched.
         #[cfg(feature = "tokio")]
         let mut liveness = Liveness::new(
-            self.handle.as_ref().or(current.as_ref().ok()),
+            self.handle
+                .as_ref()
+                .or(current.as_ref().ok().filter(|_| Traits::WATCH_CURRENT)),
             self.stall_timeout,
         );
         let (notify, waker) = park::current();

@@ -74,19 +74,26 @@ impl ThreadNotify {
     }
 }
 
-thread_local! {
-    static CURRENT: Arc<ThreadNotify> = Arc::new(ThreadNotify {
+fn new_notify() -> Arc<ThreadNotify> {
+    Arc::new(ThreadNotify {
         thread: thread::current(),
         notified: AtomicBool::new(false),
         watched: AtomicBool::new(false),
         registered: AtomicBool::new(false),
-    });
+    })
+}
+
+thread_local! {
+    static CURRENT: Arc<ThreadNotify> = new_notify();
 }
 
 /// The notifier of the calling thread and a waker for it (one allocation per thread, not per
-/// call).
+/// call; a fresh one for a call made while the thread's locals are being destroyed, from
+/// another thread-local's `Drop`).
 pub(super) fn current() -> (Arc<ThreadNotify>, Waker) {
-    let notify = CURRENT.with(Arc::clone);
+    let notify = CURRENT
+        .try_with(Arc::clone)
+        .unwrap_or_else(|_| new_notify());
     let waker = Waker::from(Arc::clone(&notify));
     (notify, waker)
 }

@@ -157,7 +157,9 @@ impl<T: Send + 'static> Core<T> {
         mut st: std::sync::MutexGuard<'_, State<T>>,
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<R>> {
-        if st.running || st.has_work() {
+        // A job the pool dropped is reported, not respawned in a loop: the next operation
+        // tries again.
+        if !st.pool_dropped && (st.running || st.has_work()) {
             st.waker = Some(cx.waker().clone());
             self.kick_locked(st);
             return Poll::Pending;
@@ -198,9 +200,12 @@ impl<T: Send + 'static> Core<T> {
             return self.pend(st, cx);
         };
         let kind = self.in_flight.take();
+        // The pump answers a command with the error of a queued write that failed first; that
+        // error says nothing about seeking.
+        let from_write = std::mem::take(&mut st.result_from_write);
         match &result {
             Ok(Output::Seeked(outcome)) => self.apply_seek(&mut st, *outcome),
-            Err(e) if kind == Some(InFlight::Reposition) && is_not_seekable(e) => {
+            Err(e) if kind == Some(InFlight::Reposition) && !from_write && is_not_seekable(e) => {
                 // A pipe, socket or terminal: its read side is independent of its write side,
                 // so the read-ahead stays to be read.
                 self.stream_like = true;
@@ -308,9 +313,7 @@ impl<T: Send + 'static> Core<T> {
         if let Some(c) = &mut self.current {
             let amt = amt.min(c.remaining());
             c.start += amt;
-            if let Some(pos) = &mut self.known_pos {
-                *pos += amt as u64;
-            }
+            self.known_pos = self.known_pos.and_then(|p| p.checked_add(amt as u64));
         }
     }
 
@@ -400,16 +403,22 @@ impl<T: Send + 'static> Core<T> {
 
     // ----- writing ------------------------------------------------------------------------
 
-    /// Waits until the queued writes are written (or one failed, which is then reported by the
-    /// next write, flush or seek). Pushes the consumer's partial chunk first.
+    /// Waits until the queued writes are written, or returns the failure of one (reported
+    /// once; the unwritten data stays queued). Pushes the consumer's partial chunk first.
     fn poll_writes_out(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         if self.wbuf.is_empty() && self.write_chunks_idle() {
             return Poll::Ready(Ok(()));
         }
         ready!(self.poll_push_wbuf(cx))?;
         let shared = Arc::clone(&self.shared);
-        let st = shared.lock();
-        if st.to_write.is_empty() && st.write_out == 0 || st.write_error.is_some() {
+        let mut st = shared.lock();
+        if let Some(e) = st.write_error.take() {
+            // What comes next (a read) must not go past data that is not written: report the
+            // failure now. The data stays queued and is tried again first.
+            self.known_pos = None;
+            return Poll::Ready(Err(e));
+        }
+        if st.to_write.is_empty() && st.write_out == 0 {
             return Poll::Ready(Ok(()));
         }
         self.pend(st, cx)
@@ -562,9 +571,7 @@ impl<T: Send + 'static> Core<T> {
             }
         }
         self.dirty = true;
-        if let Some(pos) = &mut self.known_pos {
-            *pos += accepted as u64;
-        }
+        self.known_pos = self.known_pos.and_then(|p| p.checked_add(accepted as u64));
         // Hand the chunk to the pool now if it is full or the pool is idle: low latency when
         // writes are sparse, coalescing into big chunks while the pool is busy.
         let shared = Arc::clone(&self.shared);
@@ -606,6 +613,10 @@ impl<T: Send + 'static> Core<T> {
     // ----- seeking ------------------------------------------------------------------------
 
     pub(crate) fn set_seek_ops(&mut self, ops: SeekOps<T>) {
+        if self.seek_ops.is_none() {
+            // Treated as a stream only for want of knowing it could seek: now it is known.
+            self.stream_like = false;
+        }
         self.seek_ops = Some(ops);
     }
 
@@ -617,36 +628,12 @@ impl<T: Send + 'static> Core<T> {
         pos: SeekFrom,
     ) -> Poll<io::Result<u64>> {
         if self.in_flight != Some(InFlight::Seek(pos)) {
-            ready!(self.poll_finish_in_flight(cx))?;
-            let Some(ops) = self.seek_ops.or_else(file_seek_ops::<T>) else {
-                return Poll::Ready(Err(io::Error::new(
-                    io::ErrorKind::Unsupported,
-                    "Unblock: seek: the wrapped value does not implement `Seek`",
-                )));
-            };
-            ready!(self.poll_push_wbuf(cx))?;
-            let shared = Arc::clone(&self.shared);
-            let mut st = shared.lock();
-            if let Some(e) = self.take_blocking_error(&mut st) {
+            if let Err(e) = ready!(self.poll_issue_seek(cx, pos)) {
+                // The error belongs to this seek: it is not carried out later.
+                if self.queued_seek == Some(pos) {
+                    self.queued_seek = None;
+                }
                 return Poll::Ready(Err(e));
-            }
-            st.want_read = false;
-            let local_ahead = self.current.as_ref().map_or(0, |c| c.remaining() as u64);
-            let local_behind = self.current.as_ref().map_or(0, |c| c.start as u64);
-            self.issue(
-                &mut st,
-                Command::Seek {
-                    ops,
-                    pos,
-                    local_ahead,
-                    local_behind,
-                    discard: false,
-                },
-                InFlight::Seek(pos),
-            );
-            // A started tokio seek is now in flight, no longer queued.
-            if self.queued_seek == Some(pos) {
-                self.queued_seek = None;
             }
         }
         let result = ready!(self.poll_command(cx));
@@ -654,6 +641,42 @@ impl<T: Send + 'static> Core<T> {
             Output::Seeked(SeekOutcome::Moved { pos } | SeekOutcome::Reuse { pos, .. }) => Ok(pos),
             _ => Err(io::Error::other("Unblock: seek: unexpected result")),
         }))
+    }
+
+    /// Hands a seek to the pump, after what is in flight and the buffered writes.
+    fn poll_issue_seek(&mut self, cx: &mut Context<'_>, pos: SeekFrom) -> Poll<io::Result<()>> {
+        ready!(self.poll_finish_in_flight(cx))?;
+        let Some(ops) = self.seek_ops.or_else(file_seek_ops::<T>) else {
+            return Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "Unblock: seek: the wrapped value does not implement `Seek`",
+            )));
+        };
+        ready!(self.poll_push_wbuf(cx))?;
+        let shared = Arc::clone(&self.shared);
+        let mut st = shared.lock();
+        if let Some(e) = self.take_blocking_error(&mut st) {
+            return Poll::Ready(Err(e));
+        }
+        st.want_read = false;
+        let local_ahead = self.current.as_ref().map_or(0, |c| c.remaining() as u64);
+        let local_behind = self.current.as_ref().map_or(0, |c| c.start as u64);
+        self.issue(
+            &mut st,
+            Command::Seek {
+                ops,
+                pos,
+                local_ahead,
+                local_behind,
+                discard: false,
+            },
+            InFlight::Seek(pos),
+        );
+        // A started tokio seek is now in flight, no longer queued.
+        if self.queued_seek == Some(pos) {
+            self.queued_seek = None;
+        }
+        Poll::Ready(Ok(()))
     }
 
     /// tokio's `start_seek`: records the seek; `poll_complete` carries it out.
@@ -693,15 +716,14 @@ impl<T: Send + 'static> Core<T> {
     /// next operation instead of being dropped.
     pub(crate) fn poll_quiesce(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         if let Err(e) = ready!(self.poll_settle(cx)) {
-            self.deferred = Some(e);
+            self.deferred.get_or_insert(e);
         }
-        match ready!(self.poll_writes_out(cx)) {
-            Ok(()) => {}
-            Err(e) => self.deferred = Some(e),
+        if let Err(e) = ready!(self.poll_writes_out(cx)) {
+            self.deferred.get_or_insert(e);
         }
         if self.deferred.is_none() {
             if let Err(e) = ready!(self.poll_write_mode(cx)) {
-                self.deferred = Some(e);
+                self.deferred.get_or_insert(e);
             }
         }
         let shared = Arc::clone(&self.shared);
@@ -731,7 +753,9 @@ impl<T: Send + 'static> Core<T> {
         cx: &mut Context<'_>,
         f: &mut Option<super::shared::RunFn<T>>,
     ) -> Poll<io::Result<std::thread::Result<Box<dyn Any + Send>>>> {
-        if self.in_flight != Some(InFlight::Run) {
+        // Continue only a closure this call handed over; one left by a cancelled `with_mut`
+        // is finished (and its result dropped) by `poll_quiesce` first.
+        if self.in_flight != Some(InFlight::Run) || f.is_some() {
             ready!(self.poll_quiesce(cx));
             let Some(f) = f.take() else {
                 return Poll::Ready(Err(io::Error::other(

@@ -110,7 +110,7 @@
 //! |---|---|
 //! | the value returns `Interrupted` | retried on the pool, never surfaced |
 //! | a read error | returned once, by the read that reaches it (after the bytes before it); reading then continues |
-//! | a write error | kept whole (kind, message, OS code) and returned once by the next `poll_write`, `poll_flush`, `poll_shutdown` or seek; never `Ok(0)`, never `WriteZero`; the unwritten bytes stay queued and are retried by the next flush |
+//! | a write error | kept whole (kind, message, OS code) and returned once by the next `poll_write`, `poll_flush`, `poll_shutdown`, seek, or read (a read waits for queued writes, so it never reads past data that failed to be written); never `Ok(0)`, never `WriteZero`; the unwritten bytes stay queued and are written first by whatever comes next |
 //! | the value's `write` returns `Ok(0)` | `WriteZero`, saying so |
 //! | a reader claims more bytes than the buffer holds | `InvalidData` |
 //! | a seek before byte 0 | `InvalidInput` from the value (or from the adapter), position unchanged |

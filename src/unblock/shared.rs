@@ -151,6 +151,8 @@ pub(crate) struct State<T> {
     // Commands.
     pub(crate) command: Option<Command<T>>,
     pub(crate) result: Option<io::Result<Output>>,
+    /// `result` is the error of a queued write, given to a command that had to wait for it.
+    pub(crate) result_from_write: bool,
 
     // Iterator side (see `stream.rs`): `VecDeque<Item>`s behind `dyn Any`.
     pub(crate) iter_ops: Option<IterOps<T>>,
@@ -213,6 +215,7 @@ impl<T> Shared<T> {
                 closing: false,
                 command: None,
                 result: None,
+                result_from_write: false,
                 iter_ops: None,
                 items: None,
                 items_spare: None,
@@ -457,6 +460,7 @@ fn next_work<T>(st: &mut State<T>) -> Option<Work<T>> {
                 .take()
                 .unwrap_or_else(|| io::Error::other("Unblock: queued writes failed"));
             st.result = Some(Err(err));
+            st.result_from_write = true;
             return next_work(st);
         }
         return Some(Work::Command(cmd));
