@@ -188,9 +188,9 @@ fn reader_claiming_too_many_bytes_is_invalid_data() {
 }
 
 /// Two adapters on two descriptors of one description (like stdout and stderr on one pipe):
-/// dropping one clears the flag it set, and the other must notice instead of making a blocking
-/// call on the runtime thread. Here the peer never reads: the big write must pend (and the
-/// timer fire), not block the thread.
+/// dropping the one that set the flag must not clear it under the other, which would then make
+/// a blocking call on the runtime thread. Here the peer never reads: the big write must pend
+/// (and the timer fire), not block the thread; the last adapter out clears the flag.
 #[test]
 fn dropping_one_of_two_adapters_on_one_description_leaves_the_other_nonblocking() {
     support::watchdog("two_adapters_one_description", || {
@@ -207,9 +207,9 @@ fn dropping_one_of_two_adapters_on_one_description_leaves_the_other_nonblocking(
             )
             .await;
             assert!(res.is_err(), "the write waits for the peer, on the reactor");
-            assert!(nonblocking(second.get_ref()), "the flag was set again");
+            assert!(nonblocking(second.get_ref()), "the flag is still set");
             let s = second.into_inner();
-            assert!(!nonblocking(&s), "and cleared by the adapter that set it");
+            assert!(!nonblocking(&s), "and cleared by the last adapter out");
         });
     });
 }

@@ -59,6 +59,9 @@ pub struct Readiness<T: AsFd> {
     reg: AsyncFd<OwnedFd>,
     inner: Option<T>,
     mode: Mode,
+    /// How many adapters drive the same file: when more than this one, the flag is checked
+    /// before each call.
+    sharing: flags::Sharing,
     buf: Vec<u8>,
     pos: usize,
     filled: usize,
@@ -219,6 +222,7 @@ impl<T: AsFd> Readiness<T> {
                 });
             }
         };
+        let sharing = flags::Sharing::join(reg.get_ref().as_fd());
         let mode = match flags::acquire(reg.get_ref().as_fd(), policy) {
             Ok(mode) => mode,
             Err(error) => return Err(ReadinessError { inner, error }),
@@ -227,6 +231,7 @@ impl<T: AsFd> Readiness<T> {
             reg,
             inner: Some(inner),
             mode,
+            sharing,
             buf: Vec::new(),
             pos: 0,
             filled: 0,
@@ -309,7 +314,7 @@ impl<T: AsFd> Readiness<T> {
         // Through the private duplicate: open, and on the same description, whatever became
         // of the value's own descriptor. Best effort: a failure leaves the description
         // non-blocking, and there is nobody to tell.
-        let _ = flags::release(self.reg.get_ref().as_fd(), self.mode);
+        let _ = flags::release(self.reg.get_ref().as_fd(), self.mode, &mut self.sharing);
         self.mode = Mode::ReadyThenBlocking;
     }
 
@@ -325,8 +330,10 @@ impl<T: AsFd> Readiness<T> {
             return Poll::Ready(Err(io::Error::other("Readiness: used after into_inner")));
         };
         let events = if write { PollFlags::OUT } else { PollFlags::IN };
-        if let Err(e) = flags::ensure(self.reg.get_ref().as_fd(), &mut self.mode) {
-            return Poll::Ready(Err(e));
+        if self.sharing.is_shared() {
+            if let Err(e) = flags::ensure(self.reg.get_ref().as_fd(), &mut self.mode) {
+                return Poll::Ready(Err(e));
+            }
         }
         loop {
             let mut guard = ready!(if write {

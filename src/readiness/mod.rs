@@ -30,13 +30,16 @@
 //!   (4 KiB) per call and can block while the terminal's output is stopped (Ctrl-S) and full.
 //! - **Anything else** (pipes, sockets, FIFOs, character devices) gets `O_NONBLOCK` only if it
 //!   did not have it, after the descriptor was registered (a refused descriptor is never
-//!   touched), and loses it again when the adapter that set it is dropped or unwrapped with
-//!   [`Readiness::into_inner`]. A descriptor that was already non-blocking stays so. While an
-//!   adapter lives, another process sharing the description (a pipe end inherited by a child)
-//!   sees `O_NONBLOCK` too.
-//! - Someone sharing the description may clear the flag meanwhile (another adapter on a `dup`
-//!   of it being dropped, another process): each call checks it first and sets it again, so
-//!   the adapter never makes a blocking call on a reactor thread.
+//!   touched), and loses it again when the last adapter on that file (counted by device and
+//!   inode, so adapters on `dup`s of one descriptor count together) is dropped or unwrapped
+//!   with [`Readiness::into_inner`]. A descriptor that was already non-blocking stays so.
+//!   While an adapter lives, another process sharing the description (a pipe end inherited by
+//!   a child) sees `O_NONBLOCK` too.
+//! - While several adapters drive one file, each call first checks the flag and sets it again
+//!   if someone cleared it, so an adapter never makes a blocking call on a reactor thread. An
+//!   adapter alone on its file skips that system call; another *process* clearing the flag
+//!   under it is not detected. Two adapters on two separate opens of one FIFO count as one
+//!   file: the flag of the first one's description is left set until the second is gone.
 //! - All flag changes go through the adapter's private duplicate of the descriptor, so a
 //!   descriptor number the user closed and the system reused is never touched.
 //!
