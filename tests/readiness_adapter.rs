@@ -260,3 +260,14 @@ fn shutdown_sends_eof_on_a_socket() {
         assert_eq!(got, b"request");
     });
 }
+
+/// The handles can be used by `&mut` with every extension trait: they are `Unpin`.
+#[test]
+fn handles_are_unpin() {
+    fn unpin<T: Unpin>() {}
+    unpin::<iocompat::Stdin>();
+    unpin::<iocompat::Stdout>();
+    unpin::<iocompat::Stderr>();
+    unpin::<AutoIo<UnixStream>>();
+    unpin::<Readiness<UnixStream>>();
+}
