@@ -16,7 +16,8 @@ use tokio::runtime::{EnterGuard, Handle};
 /// Name of the thread that drives the fallback runtime.
 pub(crate) const FALLBACK_THREAD_NAME: &str = "iocompat-tokio-fallback";
 
-static FALLBACK: OnceLock<Handle> = OnceLock::new();
+/// The fallback runtime, or `None` if it could not be started (tried once).
+static FALLBACK: OnceLock<Option<Handle>> = OnceLock::new();
 
 /// Enters the runtime a `Compat` should use (see the module docs) until the guard drops.
 ///
@@ -36,27 +37,55 @@ pub(crate) fn enter(captured: Option<&Handle>) -> Option<EnterGuard<'_>> {
             _ => None,
         },
         Err(e) if e.is_thread_local_destroyed() => None,
-        Err(_) => Some(captured.unwrap_or_else(|| fallback()).enter()),
+        Err(_) => match captured_or_fallback(captured) {
+            Some(handle) => Some(handle.enter()),
+            None => panic!(
+                "iocompat: no tokio runtime is current and the fallback runtime could not be \
+                 started (the OS refused its IO driver or its thread)"
+            ),
+        },
     }
 }
 
-/// The fallback runtime's handle, starting the runtime on first use.
-#[track_caller]
-fn fallback() -> &'static Handle {
-    FALLBACK.get_or_init(|| {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap_or_else(|e| panic!("iocompat: cannot start the fallback tokio runtime: {e}"));
-        let handle = runtime.handle().clone();
-        std::thread::Builder::new()
-            .name(FALLBACK_THREAD_NAME.to_owned())
-            .spawn(move || runtime.block_on(std::future::pending::<()>()))
-            .unwrap_or_else(|e| {
-                panic!("iocompat: cannot spawn the `{FALLBACK_THREAD_NAME}` thread: {e}")
-            });
-        handle
-    })
+/// Like [`enter`], for dropping the value: if the fallback runtime is needed and cannot be
+/// started, enters nothing instead of panicking (a panic in `Drop` during an unwind would
+/// abort the process; tokio types can be dropped without a context).
+pub(crate) fn enter_for_drop(captured: Option<&Handle>) -> Option<EnterGuard<'_>> {
+    match Handle::try_current() {
+        Ok(current) => match captured {
+            Some(handle) if handle.id() != current.id() => Some(handle.enter()),
+            _ => None,
+        },
+        Err(e) if e.is_thread_local_destroyed() => None,
+        Err(_) => captured_or_fallback(captured).map(Handle::enter),
+    }
+}
+
+/// The captured runtime, else the fallback.
+fn captured_or_fallback(captured: Option<&Handle>) -> Option<&Handle> {
+    match captured {
+        Some(handle) => Some(handle),
+        None => fallback(),
+    }
+}
+
+/// The fallback runtime's handle, starting the runtime on first use; `None` if the OS refused
+/// its IO driver or its thread.
+fn fallback() -> Option<&'static Handle> {
+    FALLBACK
+        .get_or_init(|| {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            let handle = runtime.handle().clone();
+            std::thread::Builder::new()
+                .name(FALLBACK_THREAD_NAME.to_owned())
+                .spawn(move || runtime.block_on(std::future::pending::<()>()))
+                .ok()?;
+            Some(handle)
+        })
+        .as_ref()
 }
 
 #[cfg(test)]

@@ -104,7 +104,11 @@ pin_project! {
     impl<T> PinnedDrop for Compat<T> {
         fn drop(this: Pin<&mut Self>) {
             let mut this = this.project();
-            let _guard = context::enter(this.handle.as_ref());
+            if this.inner.is_none() {
+                // Unwrapped already: nothing to drop, so no runtime to enter (or start).
+                return;
+            }
+            let _guard = context::enter_for_drop(this.handle.as_ref());
             this.inner.set(None);
         }
     }
@@ -199,6 +203,9 @@ impl<T> Compat<T> {
     /// assert_eq!(compat.get_ref().get_ref(), &[1, 2]);
     /// ```
     pub fn get_mut(&mut self) -> &mut T {
+        // The caller may seek the value directly: a later `poll_seek` with the same target is
+        // a new seek, not the continuation of one started before.
+        self.started_seek = None;
         self.inner.as_mut().expect(TAKEN)
     }
 
@@ -214,11 +221,15 @@ impl<T> Compat<T> {
     /// let _inner = compat.as_mut().get_pin_mut();
     /// ```
     pub fn get_pin_mut(self: Pin<&mut Self>) -> Pin<&mut T> {
-        self.project().inner.as_pin_mut().expect(TAKEN)
+        let this = self.project();
+        *this.started_seek = None;
+        this.inner.as_pin_mut().expect(TAKEN)
     }
 
-    /// Unwraps the value. A seek started through `Compat` and not yet completed stays started
-    /// on the value.
+    /// Unwraps the value. A seek the futures-io face started on a tokio value and that has not
+    /// completed stays started on the value. A tokio-face `start_seek` on a futures-io value
+    /// whose `poll_complete` was never polled is only recorded (futures-io cannot start a seek
+    /// without a `Context`) and is dropped here: poll `poll_complete` first.
     ///
     /// # Examples
     ///
@@ -251,7 +262,12 @@ impl<T> Compat<T> {
 
     /// Like [`with_parts`](Self::with_parts) for faces that only need the value.
     pub(super) fn with_inner<'a, R>(self: Pin<&'a mut Self>, f: impl FnOnce(Pin<&'a mut T>) -> R) -> R {
-        self.with_parts(|parts| f(parts.inner))
+        self.with_parts(|parts| {
+            // Any other operation ends "the same `poll_seek` again is its continuation": a seek
+            // started before it has landed by now (tokio values finish a pending seek first).
+            *parts.started_seek = None;
+            f(parts.inner)
+        })
     }
 }
 
