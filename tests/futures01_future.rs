@@ -138,14 +138,16 @@ fn will_notify_current_is_true_under_the_bridge() {
 }
 
 #[test]
-fn a_new_waker_gets_the_notifications_of_a_task_registered_earlier() {
+fn a_task_stored_under_one_waker_keeps_waking_it_and_reregistration_reaches_the_new_one() {
     let first = Arc::new(CountingWaker(AtomicUsize::new(0)));
     let second = Arc::new(CountingWaker(AtomicUsize::new(0)));
-    let stored = Arc::new(std::sync::Mutex::new(None));
+    let stored = Arc::new(std::sync::Mutex::new(None::<futures01::task::Task>));
     let s = Arc::clone(&stored);
+    // Well-behaved 0.1 code: registers again when its stored task would not notify the
+    // current one.
     let mut fut = Compat01As03::new(futures01::future::poll_fn(move || {
         let mut slot = s.lock().unwrap();
-        if slot.is_none() {
+        if !slot.as_ref().is_some_and(|t| t.will_notify_current()) {
             *slot = Some(futures01::task::current());
         }
         Ok::<_, ()>(Async::NotReady::<()>)
@@ -158,14 +160,18 @@ fn a_new_waker_gets_the_notifications_of_a_task_registered_earlier() {
             .poll(&mut Context::from_waker(&w1))
             .is_pending()
     );
+    let under_first = stored.lock().unwrap().clone().unwrap();
     assert!(
         std::pin::Pin::new(&mut fut)
             .poll(&mut Context::from_waker(&w2))
             .is_pending()
     );
+    // The task registered under the second waker wakes the second...
     stored.lock().unwrap().as_ref().unwrap().notify();
-    assert_eq!(first.0.load(Ordering::SeqCst), 0);
     assert_eq!(second.0.load(Ordering::SeqCst), 1);
+    // ...and one stored under the first (a split half still waiting) still wakes the first.
+    under_first.notify();
+    assert_eq!(first.0.load(Ordering::SeqCst), 1);
 }
 
 #[test]

@@ -6,11 +6,16 @@
 //!   the first time the 0.1 side calls `task::current()`, then reused. The 0.1 side sees a
 //!   `NotifyHandle` made from that `Arc` (futures 0.1's safe `From<Arc<T: Notify>>`), so
 //!   `task::current()` and `Task::clone` cost a reference count, never a `Box`, and
-//!   `Task::will_notify_current()` compares equal while the same wrapper is being polled. The
-//!   stored waker is replaced only when the new one does not `will_wake` the old.
+//!   `Task::will_notify_current()` compares equal while the same wrapper is polled with the
+//!   same waker. A waker that does not `will_wake` the previous one gets a new handle, so tasks
+//!   stored earlier keep waking their own waker (two tasks on two halves of one split value
+//!   both get their wake-ups) and the 0.1 code, seeing `will_notify_current()` false,
+//!   registers again.
 //! - [`TaskCell`] (0.3 code polled by a 0.1 executor): one `Arc<TaskWake>` and one `Waker` per
 //!   wrapper, created on first poll. The current 0.1 `Task` is looked up only after a `Pending`
-//!   answer, and the stored one replaced only when it no longer `will_notify_current()`.
+//!   answer. When a different 0.1 task polls the wrapper (the other half of a split value), it
+//!   gets a fresh `Arc<TaskWake>` before polling, so the wakers the 0.3 value already holds keep
+//!   notifying the task they were made for.
 
 use std::cell::OnceCell;
 use std::fmt;
@@ -25,15 +30,13 @@ use futures01::task as task01;
 
 /// A 0.3 [`Waker`] seen by futures 0.1 as a `Notify`.
 struct WakerNotify {
-    waker: Mutex<Waker>,
+    /// Fixed for the handle's life: a new waker gets a new handle.
+    waker: Waker,
 }
 
 impl Notify01 for WakerNotify {
     fn notify(&self, _id: usize) {
-        // Wake outside the lock: a waker that polls on the spot must not find it held. (A
-        // panic elsewhere while the lock was held cannot leave the waker half-written.)
-        let waker = self.waker.lock().unwrap_or_else(PoisonError::into_inner).clone();
-        waker.wake();
+        self.waker.wake_by_ref();
     }
 }
 
@@ -44,15 +47,6 @@ struct NotifyRegistered {
     waker: Waker,
 }
 
-impl NotifyRegistered {
-    /// Out of line, so the steady-state poll path stays small enough to inline.
-    #[cold]
-    #[inline(never)]
-    fn replace_waker(&mut self, waker: &Waker) {
-        *self.shared.waker.lock().unwrap_or_else(PoisonError::into_inner) = waker.clone();
-        self.waker = waker.clone();
-    }
-}
 
 /// What `Spawn::poll_fn_notify` turns into a `NotifyHandle` when the 0.1 side asks for one.
 #[derive(Clone, Copy)]
@@ -65,7 +59,7 @@ impl From<LazyNotify<'_>> for NotifyHandle01 {
     fn from(lazy: LazyNotify<'_>) -> Self {
         let registered = lazy.registered.get_or_init(|| NotifyRegistered {
             shared: Arc::new(WakerNotify {
-                waker: Mutex::new(lazy.waker.clone()),
+                waker: lazy.waker.clone(),
             }),
             waker: lazy.waker.clone(),
         });
@@ -98,16 +92,29 @@ impl NotifyCell {
     #[inline]
     pub(crate) fn poll_in<R>(&mut self, cx: &Context<'_>, f: impl FnOnce() -> R) -> R {
         let waker = cx.waker();
-        if let Some(reg) = self.registered.get_mut() {
-            if !reg.waker.will_wake(waker) {
-                reg.replace_waker(waker);
-            }
+        if self
+            .registered
+            .get()
+            .is_some_and(|reg| !reg.waker.will_wake(waker))
+        {
+            // A different waker: a new notify handle, made when the 0.1 side asks for one.
+            // Tasks the 0.1 code stored earlier keep waking the waker they were made for (the
+            // other half of a split value may still be waiting on it), and
+            // `will_notify_current()` turns false, so the 0.1 code registers again.
+            self.forget_registration();
         }
         let lazy = LazyNotify {
             registered: &self.registered,
             waker,
         };
         self.task.poll_fn_notify(&lazy, 0, |()| f())
+    }
+
+    /// Out of line, so the steady-state poll path stays small enough to inline.
+    #[cold]
+    #[inline(never)]
+    fn forget_registration(&mut self) {
+        self.registered = OnceCell::new();
     }
 
     /// Runs `f` inside a 0.1 task whose notifications go to the last registered waker (or
@@ -216,6 +223,16 @@ impl TaskCell {
     ) -> Option<Poll<T>> {
         if !task01::is_in_task() {
             return None;
+        }
+        if self
+            .registered
+            .as_ref()
+            .and_then(|reg| reg.task.as_ref())
+            .is_some_and(|task| !task.will_notify_current())
+        {
+            // Another 0.1 task polls now (the other half of a split value): it gets a waker of
+            // its own, and the wakers the 0.3 value already holds keep notifying their task.
+            self.registered = None;
         }
         let reg = self.registered.get_or_insert_with(TaskRegistered::new);
         reg.shared.woken.store(false, Ordering::Relaxed);
