@@ -5,6 +5,9 @@
 //! default 256), `IOCOMPAT_BENCH_RUNS` (rounds, default 7), `IOCOMPAT_BENCH_CAPACITY` (our
 //! capacity in bytes, default: the crate default).
 //!
+//! "iocompat, inline_reads off" is ours with every read on the pool (no `RWF_NOWAIT` reads on
+//! the caller's thread): the pool path alone, beside the same hand-off in the peers.
+//!
 //! Every async case runs on one tokio current-thread runtime; the pool behind each adapter is
 //! its own (tokio's blocking pool for ours, tokio's `fs` and `spawn_blocking`; the `blocking`
 //! crate's for `blocking::Unblock` and `async-fs`). Cases are interleaved: each round runs
@@ -158,6 +161,16 @@ fn read_cases(
                 Box::new(|| {
                     on(Box::pin(async {
                         read_all_tokio(ours_new(File::open(p()).unwrap()), bufsize, bytes).await
+                    }))
+                }),
+            ),
+            (
+                "iocompat, inline_reads off",
+                Box::new(|| {
+                    on(Box::pin(async {
+                        let file = File::open(p()).unwrap();
+                        let r = iocompat::Unblock::builder().inline_reads(false).build(file);
+                        read_all_tokio(r, bufsize, bytes).await
                     }))
                 }),
             ),

@@ -58,13 +58,54 @@ fn capacity() -> impl Strategy<Value = usize> {
     ]
 }
 
-type Subject = Unblock<Chaos<Cursor<Vec<u8>>>>;
-
 async fn run_ops(initial: Vec<u8>, cap: usize, seed: u64, ops: Vec<Op>) {
-    let mut model = Cursor::new(initial.clone());
-    let mut ours: Subject = Unblock::builder()
+    let model = Cursor::new(initial.clone());
+    let ours = Unblock::builder()
         .capacity(cap)
         .build_seekable(Chaos::new(Cursor::new(initial), seed));
+    let (inner, model) = run_ops_on(ours, model, ops).await;
+    assert!(inner.inner.into_inner() == model, "final contents differ");
+}
+
+/// The same over a real `File` opened read-write (on Linux, read inline from the page cache
+/// where it can be, and on the pool where it cannot: `evicted` drops the pages first).
+async fn run_ops_on_file(initial: Vec<u8>, cap: usize, evicted: bool, ops: Vec<Op>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static SERIAL: AtomicUsize = AtomicUsize::new(0);
+    let path = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "unblock_proptest_{}_{}.bin",
+        std::process::id(),
+        SERIAL.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::write(&path, &initial).unwrap();
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&path)
+        .unwrap();
+    if evicted {
+        file.sync_all().unwrap();
+        #[cfg(target_os = "linux")]
+        rustix::fs::fadvise(&file, 0, None, rustix::fs::Advice::DontNeed).unwrap();
+    }
+    let ours = Unblock::builder().capacity(cap).build(file);
+    let (file, model) = run_ops_on(ours, Cursor::new(initial), ops).await;
+    drop(file);
+    let contents = std::fs::read(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert!(contents == model, "final file contents differ");
+}
+
+/// Applies `ops` to `ours` and to the `model`, comparing every result; returns the inner
+/// value and the model's contents for the caller to compare.
+async fn run_ops_on<T>(
+    mut ours: Unblock<T>,
+    mut model: Cursor<Vec<u8>>,
+    ops: Vec<Op>,
+) -> (T, Vec<u8>)
+where
+    T: Read + Write + Seek + Send + 'static,
+{
     for op in ops {
         match op {
             Op::Read(n) => {
@@ -146,10 +187,7 @@ async fn run_ops(initial: Vec<u8>, cap: usize, seed: u64, ops: Vec<Op>) {
     let pos = ours.seek(SeekFrom::Current(0)).await.unwrap();
     assert_eq!(pos, model.position(), "final position");
     let inner = ours.into_inner().await.unwrap();
-    assert!(
-        inner.inner.into_inner() == model.into_inner(),
-        "final contents differ"
-    );
+    (inner, model.into_inner())
 }
 
 fn config() -> ProptestConfig {
@@ -193,6 +231,17 @@ proptest! {
         ops in proptest::collection::vec(op(), 1..40),
     ) {
         support::on_block_on(run_ops(initial, cap, seed, ops));
+    }
+
+    #[test]
+    fn a_real_file_behaves_like_a_cursor(
+        initial in proptest::collection::vec(any::<u8>(), 0..100_000),
+        cap in capacity(),
+        evicted in any::<bool>(),
+        ops in proptest::collection::vec(op(), 1..40),
+    ) {
+        support::on_current_thread(run_ops_on_file(initial.clone(), cap, evicted, ops.clone()));
+        support::on_block_on(run_ops_on_file(initial, cap, evicted, ops));
     }
 
     /// An error at a random offset is reported exactly once, in place: every byte before it

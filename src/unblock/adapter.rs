@@ -316,6 +316,7 @@ pub struct UnblockBuilder {
     capacity: usize,
     spawner: Spawner,
     stream_items: usize,
+    inline_reads: bool,
 }
 
 impl Default for UnblockBuilder {
@@ -338,6 +339,7 @@ impl UnblockBuilder {
             capacity: DEFAULT_CAPACITY,
             spawner: Spawner::Auto,
             stream_items: DEFAULT_STREAM_ITEMS,
+            inline_reads: true,
         }
     }
 
@@ -375,6 +377,32 @@ impl UnblockBuilder {
         self
     }
 
+    /// Whether a `std::fs::File` on a regular file may be read from the page cache on the
+    /// caller's own thread (Linux; default `true`).
+    ///
+    /// With it on, a read whose data is already cached is done with
+    /// `preadv2(RWF_NOWAIT)`, which copies cached pages and fails at once instead of waiting
+    /// for the disk: it never blocks the executor on I/O, and it spares the pool hand-off and
+    /// a second copy. A caller buffer of 32 KiB or more is filled directly; smaller reads are
+    /// served from a chunk of up to 256 KiB read the same way. Data that is not cached is
+    /// read on the pool as usual, with read-ahead. `O_DIRECT` files, pipes, sockets and
+    /// terminals are never read inline, and a filesystem without `RWF_NOWAIT` support turns it
+    /// off by itself. Turn it off to keep every system call on the pool.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// let file = tempfile::tempfile()?;
+    /// let r = iocompat::Unblock::builder().inline_reads(false).build(file);
+    /// # drop(r);
+    /// # Ok(()) }
+    /// ```
+    pub fn inline_reads(mut self, enabled: bool) -> Self {
+        self.inline_reads = enabled;
+        self
+    }
+
     /// For an [`Iterator`]: how many items are fetched ahead at most (minimum 1).
     ///
     /// # Examples
@@ -400,7 +428,7 @@ impl UnblockBuilder {
         Unblock {
             core: Core::new(
                 inner,
-                Limits::new(self.capacity),
+                Limits::new(self.capacity).inline_reads(self.inline_reads),
                 self.spawner,
                 None,
                 self.stream_items,
@@ -426,7 +454,7 @@ impl UnblockBuilder {
         Unblock {
             core: Core::new(
                 inner,
-                Limits::new(self.capacity),
+                Limits::new(self.capacity).inline_reads(self.inline_reads),
                 self.spawner,
                 Some(seek_ops::<T>()),
                 self.stream_items,

@@ -25,6 +25,7 @@ use std::io::{self, SeekFrom};
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
+use super::direct::{self, Inline};
 use super::shared::{
     Chunk, Command, FlushFn, IterOps, MAX_READ_CHUNKS, MAX_WRITE_CHUNKS, Output, PumpJob, ReadEnd,
     ReadFn, SeekOps, SeekOutcome, Shared, State, WriteFn, poisoned_error,
@@ -45,6 +46,8 @@ pub(crate) struct Limits {
     max_chunk: usize,
     max_write_chunk: usize,
     first_chunk: usize,
+    /// Read a regular file's cached pages on the consumer's thread (see [`direct`]).
+    inline_reads: bool,
 }
 
 impl Limits {
@@ -57,6 +60,14 @@ impl Limits {
             max_chunk,
             max_write_chunk: max_chunk.min(MAX_WRITE_CHUNK),
             first_chunk: FIRST_CHUNK.min(max_chunk),
+            inline_reads: true,
+        }
+    }
+
+    pub(crate) fn inline_reads(self, inline_reads: bool) -> Self {
+        Self {
+            inline_reads,
+            ..self
         }
     }
 }
@@ -98,6 +109,8 @@ pub(crate) struct Core<T: Send + 'static> {
     read_active: bool,
     /// The consumer's batch of iterator items (a `VecDeque<Item>` behind `dyn Any`).
     local_items: Option<Box<dyn Any + Send>>,
+    /// Reads cached pages without the pool (a regular `File` on Linux; see [`direct`]).
+    inline: Option<ReadFn<T>>,
 }
 
 impl<T: Send + 'static> Core<T> {
@@ -108,7 +121,13 @@ impl<T: Send + 'static> Core<T> {
         seek_ops: Option<SeekOps<T>>,
         items_cap: usize,
     ) -> Self {
+        let inline = if limits.inline_reads {
+            direct::for_value(&inner)
+        } else {
+            None
+        };
         Self {
+            inline,
             shared: Arc::new(Shared::new(inner, limits.first_chunk, items_cap.max(1))),
             spawner,
             limits,
@@ -297,8 +316,120 @@ impl<T: Send + 'static> Core<T> {
         if let Some(e) = self.take_blocking_error(&mut st) {
             return Poll::Ready(Err(e));
         }
+        if let Some(n) = self.read_inline_chunk(&mut st) {
+            drop(st);
+            if n == 0 {
+                return Poll::Ready(Ok(&[]));
+            }
+            return Poll::Ready(Ok(self.current_slice()));
+        }
         st.want_read = true;
         self.pend(st, cx)
+    }
+
+    /// The value, when the consumer may call it on its own thread: no pump holds it and
+    /// nothing is queued, buffered or owed to the caller.
+    fn idle_inner<'a>(
+        home: &'a mut Option<T>,
+        st: &'a mut State<T>,
+    ) -> Option<(&'a mut T, &'a mut Vec<Vec<u8>>, &'a mut usize)> {
+        if st.running
+            || !st.filled.is_empty()
+            || st.read_end.is_some()
+            || !st.to_write.is_empty()
+            || st.write_out != 0
+            || st.write_error.is_some()
+            || st.poisoned.is_some()
+            || st.pool_dropped
+            || st.command.is_some()
+            || st.result.is_some()
+        {
+            return None;
+        }
+        let inner = match home.as_mut() {
+            Some(value) => value,
+            None => st.inner.as_mut()?,
+        };
+        Some((inner, &mut st.read_free, &mut st.read_out))
+    }
+
+    /// With nothing buffered: reads the next chunk from the page cache on this thread, when
+    /// the value is a regular file whose data is cached. `Some(n)`: `n` bytes are now the
+    /// current chunk (0: end of file); `None`: the pool must read.
+    fn read_inline_chunk(&mut self, st: &mut State<T>) -> Option<usize> {
+        let read = self.inline?;
+        let len = st.read_chunk.min(direct::MAX_INLINE_CHUNK);
+        let (inner, free, out) = Self::idle_inner(&mut self.home, st)?;
+        let mut buf = free.pop().unwrap_or_default();
+        if buf.len() < len {
+            buf.resize(len, 0);
+        }
+        match direct::run(read, inner, &mut buf[..len]) {
+            Inline::Read(0) => {
+                free.push(buf);
+                Some(0)
+            }
+            Inline::Read(n) => {
+                *out += 1;
+                self.current = Some(Chunk {
+                    buf,
+                    start: 0,
+                    end: n,
+                });
+                Some(n)
+            }
+            Inline::Pool => {
+                free.push(buf);
+                None
+            }
+            Inline::Never => {
+                free.push(buf);
+                self.inline = None;
+                None
+            }
+        }
+    }
+
+    /// The smallest caller buffer [`read_inline_into`](Self::read_inline_into) fills directly
+    /// (`usize::MAX` when the value cannot be read inline).
+    pub(crate) fn inline_threshold(&self) -> usize {
+        match self.inline {
+            Some(_) => direct::DIRECT_TO_CALLER,
+            None => usize::MAX,
+        }
+    }
+
+    /// A read of a large `dst` served straight from the page cache, with nothing buffered in
+    /// between: `None` when the pool (or the buffered data) must serve it instead.
+    pub(crate) fn read_inline_into(&mut self, dst: &mut [u8]) -> Option<io::Result<usize>> {
+        let read = self.inline?;
+        if dst.len() < direct::DIRECT_TO_CALLER
+            || self.in_flight.is_some()
+            || self.queued_seek.is_some()
+            || self.deferred.is_some()
+            || !self.wbuf.is_empty()
+            || self.current.as_ref().is_some_and(|c| c.remaining() > 0)
+        {
+            return None;
+        }
+        let shared = Arc::clone(&self.shared);
+        let mut st = shared.lock();
+        let (inner, _, _) = Self::idle_inner(&mut self.home, &mut st)?;
+        match direct::run(read, inner, dst) {
+            Inline::Read(n) => {
+                if let Some(chunk) = self.current.take() {
+                    self.recycle_read(&mut st, chunk, true);
+                }
+                self.read_active = true;
+                self.known_pos = self.known_pos.and_then(|p| p.checked_add(n as u64));
+                Some(Ok(n))
+            }
+            Inline::Pool => None,
+            Inline::Never => {
+                self.inline = None;
+                None
+            }
+        }
     }
 
     fn current_slice(&self) -> &[u8] {
@@ -327,6 +458,9 @@ impl<T: Send + 'static> Core<T> {
         if dst.is_empty() {
             return Poll::Ready(Ok(0));
         }
+        if let Some(result) = self.read_inline_into(dst) {
+            return Poll::Ready(result);
+        }
         let src = ready!(self.poll_fill_buf(cx, read))?;
         let n = src.len().min(dst.len());
         dst[..n].copy_from_slice(&src[..n]);
@@ -341,7 +475,12 @@ impl<T: Send + 'static> Core<T> {
         if sequential && chunk.end == chunk.buf.len() {
             st.read_chunk = (st.read_chunk * 2).min(self.limits.max_chunk);
         }
-        if chunk.buf.len() >= st.read_chunk {
+        // Inline reads use chunks of at most `MAX_INLINE_CHUNK`: keep those too.
+        let keep = match self.inline {
+            Some(_) => st.read_chunk.min(direct::MAX_INLINE_CHUNK),
+            None => st.read_chunk,
+        };
+        if chunk.buf.len() >= keep {
             st.read_free.push(chunk.buf);
         }
     }

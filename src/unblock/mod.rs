@@ -26,6 +26,10 @@
 //! of the [`blocking`](https://docs.rs/blocking) crate (threads named `blocking-N`), which is
 //! what makes `Unblock` work under `futures::executor::block_on`, smol or any other executor.
 //!
+//! One exception, on Linux: a `std::fs::File` on a regular file whose data is already in the
+//! page cache is read on the caller's own thread, with `preadv2(RWF_NOWAIT)` (see *Inline
+//! reads* below). That call copies cached pages or fails at once; it never waits for the disk.
+//!
 //! One blocking job (the *pump*) owns the wrapped value while it works. It never waits for the
 //! consumer: when there is nothing it may do (buffers full, nothing queued) it returns, and the
 //! adapter starts a new one when the consumer frees space or queues work. So a pool thread is
@@ -43,6 +47,19 @@
 //! [`AsyncBufRead`](tokio::io::AsyncBufRead) hands out the internal chunk, so `copy_buf`,
 //! `lines()` and `read_until` cost no extra copy. An end of file is reported once; the next
 //! read tries again (a file may have grown).
+//!
+//! # Inline reads of cached files (Linux)
+//!
+//! A `std::fs::File` on a regular file (not `O_DIRECT`) is read on the caller's thread when
+//! nothing is buffered, no pump is running and the data is in the page cache:
+//! `preadv2(RWF_NOWAIT)` copies cached pages and returns `EAGAIN` instead of waiting for the
+//! disk, so the executor is never blocked on I/O (this is how io_uring serves cached buffered
+//! reads too). A caller buffer of 32 KiB or more is filled directly, with one copy and no
+//! hand-off; a smaller read is served from a chunk of up to 256 KiB read the same way. What
+//! is not cached (`EAGAIN`) is read on the pool with read-ahead, as above; a filesystem that
+//! does not support `RWF_NOWAIT` (`EOPNOTSUPP`) turns inline reads off for that adapter. The
+//! file's cursor, the logical position and every rule below are the same either way. Turn it
+//! off with [`UnblockBuilder::inline_reads`] to keep every system call on the pool.
 //!
 //! # Writing behind
 //!
@@ -98,7 +115,8 @@
 //! (default 8 MiB each; the default is not part of the semver contract): four chunks per
 //! direction, read chunks of up to `capacity / 4` bytes and write chunks of up to 512 KiB (or
 //! `capacity / 4` if smaller), reached only while a transfer stays sequential. Chunks are
-//! recycled, so steady-state reading and writing allocate nothing per chunk moved. An idle
+//! recycled, so steady-state reading and writing allocate nothing per chunk moved. Inline
+//! reads use chunks of at most 256 KiB, within the same limits. An idle
 //! reader that has read one byte holds four 16 KiB chunks (64 KiB). A capacity below 4 is raised to 4. Iterators are fetched ahead by at most
 //! [`UnblockBuilder::stream_items`] items (default 1024).
 //!
@@ -148,6 +166,7 @@
 
 mod adapter;
 mod core;
+mod direct;
 mod shared;
 mod stream;
 

@@ -1,0 +1,82 @@
+//! Reads of a regular file's page cache on the consumer's own thread (Linux).
+//!
+//! `preadv2(..., RWF_NOWAIT)` copies data that is already in the page cache and fails with
+//! `EAGAIN` instead of waiting for the disk, so it never blocks the executor on I/O: it costs
+//! what a `memcpy` of the same bytes costs. When the data is cached, `Unblock<File>` reads it
+//! this way, straight into the caller's buffer when that buffer is large, which takes the pool
+//! hand-off (and its second copy) off the hot path. When it is not, the read goes to the pool
+//! as always. This is how io_uring serves cached buffered reads inline, too.
+//!
+//! Only plain `std::fs::File`s on regular files qualify: not `O_DIRECT` files (a direct read
+//! waits for the device even with `RWF_NOWAIT`), and not pipes, sockets or terminals (the
+//! readiness adapter serves those). A filesystem that cannot honour `RWF_NOWAIT` says so with
+//! `EOPNOTSUPP`, and the adapter then stops trying.
+
+use std::io;
+
+use super::shared::ReadFn;
+
+/// Largest read done on the consumer's thread into the adapter's own chunk: one copy of this
+/// size takes a few microseconds, well under what an executor allows between yields.
+pub(crate) const MAX_INLINE_CHUNK: usize = 256 * 1024;
+
+/// Caller buffers at least this large are filled straight from the page cache, with no
+/// intermediate chunk; smaller reads are served from a chunk read inline.
+pub(crate) const DIRECT_TO_CALLER: usize = 32 * 1024;
+
+/// What a read on the consumer's thread came to.
+pub(crate) enum Inline {
+    /// `n` bytes were copied (0: end of file).
+    Read(usize),
+    /// The data is not in the page cache (or the call was interrupted): use the pool.
+    Pool,
+    /// The file cannot be read this way at all: use the pool, and stop trying.
+    Never,
+}
+
+/// The inline read for `inner` when it is a `std::fs::File` on a regular file that is not
+/// opened with `O_DIRECT`; `None` for anything else.
+#[cfg(target_os = "linux")]
+pub(crate) fn for_value<T: 'static>(inner: &T) -> Option<ReadFn<T>> {
+    use std::any::Any;
+    use std::fs::File;
+
+    let file = (inner as &dyn Any).downcast_ref::<File>()?;
+    let regular = file.metadata().ok()?.file_type().is_file();
+    let flags = rustix::fs::fcntl_getfl(file).ok()?;
+    if !regular || flags.contains(rustix::fs::OFlags::DIRECT) {
+        return None;
+    }
+    Some(|value, buf| {
+        let file = (value as &mut dyn Any)
+            .downcast_mut::<File>()
+            .ok_or_else(|| io::Error::other("Unblock: internal error: not a File"))?;
+        // `u64::MAX`: read at, and advance, the file's own cursor, as `read` does.
+        rustix::io::preadv2(
+            &*file,
+            &mut [io::IoSliceMut::new(buf)],
+            u64::MAX,
+            rustix::io::ReadWriteFlags::NOWAIT,
+        )
+        .map_err(io::Error::from)
+    })
+}
+
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn for_value<T: 'static>(_inner: &T) -> Option<ReadFn<T>> {
+    None
+}
+
+/// Runs `read` and sorts its result.
+pub(crate) fn run<T>(read: ReadFn<T>, inner: &mut T, buf: &mut [u8]) -> Inline {
+    match read(inner, buf) {
+        Ok(n) if n <= buf.len() => Inline::Read(n),
+        Ok(_) => Inline::Never,
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => Inline::Pool,
+        Err(e) if e.kind() == io::ErrorKind::Interrupted => Inline::Pool,
+        // EOPNOTSUPP (the filesystem does not do RWF_NOWAIT), ENOSYS (an old kernel), EBADF (a
+        // write-only file), EIO: the pool's plain `read` gives the real answer, and any error
+        // comes from it in the usual way.
+        Err(_) => Inline::Never,
+    }
+}

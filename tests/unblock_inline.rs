@@ -1,0 +1,300 @@
+//! Inline reads (Linux): a regular `File` whose data is in the page cache is read on the
+//! caller's thread with `preadv2(RWF_NOWAIT)`; what is not cached goes to the pool. Bytes and
+//! positions are the same either way.
+
+#![cfg(all(target_os = "linux", feature = "tokio", feature = "futures-io"))]
+
+mod support;
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::num::NonZeroU64;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::Poll;
+
+use futures::io::{AsyncBufReadExt, AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+use iocompat::{BlockingJob, Spawn, Unblock};
+use support::pool::{ManualPool, drive, poll_once};
+
+/// A file on the target directory's disk (not a tmpfs, where pages cannot be evicted).
+fn data_file(name: &str, len: usize) -> (PathBuf, Vec<u8>) {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let path = dir.join(format!("unblock_inline_{name}_{}.bin", std::process::id()));
+    let data: Vec<u8> = (0..len).map(|i| (i * 7 + i / 4099) as u8).collect();
+    let mut f = File::create(&path).unwrap();
+    f.write_all(&data).unwrap();
+    f.sync_all().unwrap();
+    (path, data)
+}
+
+/// Drops the file's pages from the page cache in every other `stride`-byte block. The file
+/// was synced, so its pages are clean and unmapped and the kernel drops them (`stride` is
+/// 2 MiB-aligned: a large folio is dropped only when the range covers all of it). Nothing
+/// here probes the cache afterwards, since a probe would start reading the pages back in.
+fn evict_every_other(path: &PathBuf, len: usize, stride: usize) {
+    let f = File::open(path).unwrap();
+    let mut off = 0;
+    while off < len {
+        rustix::fs::fadvise(
+            &f,
+            off as u64,
+            NonZeroU64::new(stride as u64),
+            rustix::fs::Advice::DontNeed,
+        )
+        .unwrap();
+        off += 2 * stride;
+    }
+}
+
+/// Runs every job on a new thread and counts them.
+#[derive(Clone, Default)]
+struct Counting(Arc<AtomicUsize>);
+
+impl Spawn for Counting {
+    fn spawn(&self, job: BlockingJob) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        std::thread::spawn(move || job.run());
+    }
+}
+
+#[test]
+fn cached_file_is_read_without_the_pool() {
+    let (path, data) = data_file("cached", 3 << 20);
+    // Large reads (straight into the caller's buffer), small reads (from an inline chunk),
+    // and fill_buf: every poll is ready at once and no job is ever queued.
+    for bufsize in [64 * 1024, 8 * 1024, 100, 1] {
+        let pool = ManualPool::default();
+        let mut r = Unblock::builder()
+            .spawner(pool.clone())
+            .build(File::open(&path).unwrap());
+        let mut out = Vec::new();
+        let mut buf = vec![0u8; bufsize];
+        loop {
+            let n = match poll_once(&mut r.read(&mut buf)) {
+                Poll::Ready(n) => n.unwrap(),
+                Poll::Pending => panic!("a cached read went to the pool ({bufsize})"),
+            };
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&buf[..n]);
+            if bufsize == 1 && out.len() == 100_000 {
+                break;
+            }
+        }
+        assert!(out[..] == data[..out.len()], "bytes differ at {bufsize}");
+        assert_eq!(pool.queued(), 0);
+    }
+    let pool = ManualPool::default();
+    let mut r = Unblock::builder()
+        .spawner(pool.clone())
+        .build(File::open(&path).unwrap());
+    let Poll::Ready(chunk) = poll_once(&mut r.fill_buf()) else {
+        panic!("fill_buf on a cached file went to the pool");
+    };
+    assert!(chunk.unwrap() == &data[..16 * 1024]);
+    assert_eq!(pool.queued(), 0);
+    std::fs::remove_file(path).unwrap();
+}
+
+#[test]
+fn inline_reads_off_uses_the_pool() {
+    let (path, data) = data_file("off", 200_000);
+    let pool = ManualPool::default();
+    let mut r = Unblock::builder()
+        .spawner(pool.clone())
+        .inline_reads(false)
+        .build(File::open(&path).unwrap());
+    let mut buf = vec![0u8; 64 * 1024];
+    assert!(poll_once(&mut r.read(&mut buf)).is_pending());
+    assert_eq!(pool.queued(), 1);
+    let mut out = Vec::new();
+    drive(&pool, Box::pin(r.read_to_end(&mut out))).unwrap();
+    assert!(out == data);
+    std::fs::remove_file(path).unwrap();
+}
+
+#[test]
+fn uncached_pages_go_to_the_pool() {
+    let len = 4 << 20;
+    let (path, data) = data_file("evicted", len);
+    evict_every_other(&path, len, 2 << 20);
+    let pool = ManualPool::default();
+    let mut r = Unblock::builder()
+        .spawner(pool.clone())
+        .build(File::open(&path).unwrap());
+    let mut buf = vec![0u8; 64 * 1024];
+    assert!(
+        poll_once(&mut r.read(&mut buf)).is_pending(),
+        "an evicted page was read inline (or posix_fadvise did not evict it: this test \
+         needs a disk filesystem under CARGO_TARGET_TMPDIR, not a tmpfs)"
+    );
+    assert_eq!(pool.queued(), 1);
+    let mut out = Vec::new();
+    drive(&pool, Box::pin(r.read_to_end(&mut out))).unwrap();
+    assert!(out == data);
+    std::fs::remove_file(path).unwrap();
+}
+
+/// Half the file cached, half not, read with every buffer size on every executor: reads
+/// switch between inline and the pool and every byte arrives once, in order.
+#[test]
+fn mixed_cached_and_uncached_reads_lose_nothing() {
+    let len = 8 << 20;
+    let (path, data) = data_file("mixed", len);
+    for bufsize in [1 << 20, 64 * 1024, 8 * 1024, 777] {
+        let jobs = Counting::default();
+        let (p, d, j) = (path.clone(), data.clone(), jobs.clone());
+        support::on_all(move || {
+            let (p, d, j) = (p.clone(), d.clone(), j.clone());
+            evict_every_other(&p, len, 2 << 20);
+            async move {
+                let mut r = Unblock::builder().spawner(j).build(File::open(&p).unwrap());
+                let mut buf = vec![0u8; bufsize];
+                let mut out = Vec::with_capacity(d.len());
+                loop {
+                    let n = r.read(&mut buf).await.unwrap();
+                    if n == 0 {
+                        break;
+                    }
+                    out.extend_from_slice(&buf[..n]);
+                }
+                assert!(out == d, "bytes differ at buffer size {bufsize}");
+                let file = r.into_inner().await.unwrap();
+                let mut file = file;
+                assert_eq!(file.stream_position().unwrap(), d.len() as u64);
+            }
+        });
+        assert!(jobs.0.load(Ordering::SeqCst) > 0, "the pool was never used");
+    }
+    std::fs::remove_file(path).unwrap();
+}
+
+/// Inline reads read ahead of the caller too (a chunk): a write, a seek and `into_inner` all
+/// act at the logical position, as with `std`.
+#[test]
+fn writes_and_seeks_after_inline_reads_are_at_the_logical_position() {
+    let (path, mut model) = data_file("rw", 100_000);
+    let open_rw = || {
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+            .unwrap()
+    };
+    // The inline chunk holds 16 KiB, so the file's cursor is past what the caller read;
+    // `into_inner` gives the rest back.
+    let pool = ManualPool::default();
+    let mut io = Unblock::builder().spawner(pool.clone()).build(open_rw());
+    let mut ten = [0u8; 10];
+    match poll_once(&mut io.read_exact(&mut ten)) {
+        Poll::Ready(r) => r.unwrap(),
+        Poll::Pending => panic!("a cached read went to the pool"),
+    }
+    assert!(ten[..] == model[..10]);
+    let mut file = drive(&pool, Box::pin(io.into_inner())).unwrap();
+    assert_eq!(file.stream_position().unwrap(), 10);
+    drop(file);
+    support::on_all(|| {
+        let file = open_rw();
+        async move {
+            let mut io = Unblock::new(file);
+            let mut first = [0u8; 100];
+            io.read_exact(&mut first).await.unwrap();
+            io.write_all(b"XYZ").await.unwrap();
+            assert_eq!(io.seek(SeekFrom::Current(0)).await.unwrap(), 103);
+            let mut next = [0u8; 5];
+            io.read_exact(&mut next).await.unwrap();
+            io.seek(SeekFrom::Start(40)).await.unwrap();
+            let mut at40 = [0u8; 2];
+            io.read_exact(&mut at40).await.unwrap();
+            let mut file = io.into_inner().await.unwrap();
+            assert_eq!(file.stream_position().unwrap(), 42);
+            let mut all = Vec::new();
+            file.seek(SeekFrom::Start(0)).unwrap();
+            file.read_to_end(&mut all).unwrap();
+            assert_eq!(&all[100..103], b"XYZ");
+            assert_eq!(&next, &all[103..108]);
+            assert_eq!(&at40, &all[40..42]);
+            assert_eq!(all.len(), 100_000);
+        }
+    });
+    model[100..103].copy_from_slice(b"XYZ");
+    assert!(std::fs::read(&path).unwrap() == model);
+    std::fs::remove_file(path).unwrap();
+}
+
+/// A caller buffer that is not initialised yet (tokio's `read_buf` into spare capacity) is
+/// not zeroed for an inline read: it takes the chunk path, and the bytes are right.
+#[test]
+fn tokio_read_buf_into_spare_capacity() {
+    let (path, data) = data_file("readbuf", 300_000);
+    support::on_all(|| {
+        let (path, data) = (path.clone(), data.clone());
+        async move {
+            let mut r = Unblock::new(File::open(&path).unwrap());
+            let mut out = Vec::with_capacity(1 << 20);
+            while tokio::io::AsyncReadExt::read_buf(&mut r, &mut out)
+                .await
+                .unwrap()
+                > 0
+            {}
+            assert!(out == data);
+        }
+    });
+    std::fs::remove_file(path).unwrap();
+}
+
+#[test]
+fn files_that_are_not_regular_or_are_o_direct_are_never_read_inline() {
+    use std::os::unix::fs::OpenOptionsExt;
+    let dev_null = File::open("/dev/null").unwrap();
+    let pool = ManualPool::default();
+    let mut r = Unblock::builder().spawner(pool.clone()).build(dev_null);
+    let mut buf = vec![0u8; 64 * 1024];
+    assert!(poll_once(&mut r.read(&mut buf)).is_pending());
+    assert_eq!(pool.queued(), 1);
+    pool.run_all();
+    assert_eq!(
+        poll_once(&mut r.read(&mut buf)).map(|r| r.unwrap()),
+        Poll::Ready(0)
+    );
+
+    let (path, _) = data_file("direct", 1 << 16);
+    let direct = OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::DIRECT.bits() as i32)
+        .open(&path);
+    // Some filesystems refuse O_DIRECT at open; then there is nothing to check.
+    if let Ok(direct) = direct {
+        let pool = ManualPool::default();
+        let mut r = Unblock::builder().spawner(pool.clone()).build(direct);
+        assert!(
+            poll_once(&mut r.read(&mut buf)).is_pending(),
+            "an O_DIRECT file was read inline"
+        );
+        assert_eq!(pool.queued(), 1);
+        pool.drop_all();
+    }
+    std::fs::remove_file(path).unwrap();
+}
+
+/// A write-only file cannot be read inline (`EBADF`): the pool's `read` reports the real
+/// error, in full.
+#[test]
+fn write_only_file_reports_the_read_error_from_the_pool() {
+    let (path, _) = data_file("wronly", 1000);
+    support::on_all(|| {
+        let path = path.clone();
+        async move {
+            let f = OpenOptions::new().write(true).open(&path).unwrap();
+            let mut r = Unblock::new(f);
+            let mut buf = vec![0u8; 64 * 1024];
+            let err = r.read(&mut buf).await.unwrap_err();
+            assert_eq!(err.raw_os_error(), Some(9), "{err}");
+        }
+    });
+    std::fs::remove_file(path).unwrap();
+}
