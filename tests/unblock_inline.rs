@@ -120,21 +120,152 @@ fn inline_reads_off_uses_the_pool() {
 fn uncached_pages_go_to_the_pool() {
     let len = 4 << 20;
     let (path, data) = data_file("evicted", len);
-    evict_every_other(&path, len, 2 << 20);
+    // The kernel may keep a page it was asked to drop (one still in another CPU's LRU batch):
+    // try a few times. Code that read uncached pages inline would be ready every time.
+    let mut evicted = None;
+    for _ in 0..5 {
+        evict_every_other(&path, len, 2 << 20);
+        let pool = ManualPool::default();
+        let mut r = Unblock::builder()
+            .spawner(pool.clone())
+            .build(File::open(&path).unwrap());
+        let mut buf = vec![0u8; 64 * 1024];
+        if poll_once(&mut r.read(&mut buf)).is_pending() {
+            evicted = Some((pool, r));
+            break;
+        }
+    }
+    let Some((pool, mut r)) = evicted else {
+        panic!(
+            "an evicted page was read inline five times (or posix_fadvise never evicted it: \
+             this test needs a disk filesystem under CARGO_TARGET_TMPDIR, not a tmpfs)"
+        );
+    };
+    assert_eq!(pool.queued(), 1);
+    let mut out = Vec::new();
+    drive(&pool, Box::pin(r.read_to_end(&mut out))).unwrap();
+    assert!(out == data);
+    std::fs::remove_file(path).unwrap();
+}
+
+/// However large the caller's buffer, one inline read copies at most 256 KiB on the caller's
+/// thread (a short read), so a cached file never stalls the executor for long.
+#[test]
+fn one_inline_read_copies_at_most_256_kib() {
+    let (path, data) = data_file("big", 8 << 20);
+    let pool = ManualPool::default();
+    let mut r = Unblock::builder()
+        .spawner(pool.clone())
+        .build(File::open(&path).unwrap());
+    let mut buf = vec![0u8; 8 << 20];
+    let mut got = 0;
+    while got < data.len() {
+        let n = match poll_once(&mut r.read(&mut buf[got..])) {
+            Poll::Ready(n) => n.unwrap(),
+            Poll::Pending => panic!("a cached read went to the pool"),
+        };
+        assert!(n > 0 && n <= 256 * 1024, "one inline read copied {n} bytes");
+        got += n;
+    }
+    assert!(buf == data);
+    let mut tokio_buf = vec![0u8; 4 << 20];
+    let mut r = Unblock::builder()
+        .spawner(pool.clone())
+        .build(File::open(&path).unwrap());
+    match poll_once(&mut Box::pin(tokio::io::AsyncReadExt::read(
+        &mut r,
+        &mut tokio_buf,
+    ))) {
+        Poll::Ready(n) => assert_eq!(n.unwrap(), 256 * 1024),
+        Poll::Pending => panic!("a cached read went to the pool"),
+    }
+    assert_eq!(pool.queued(), 0);
+    std::fs::remove_file(path).unwrap();
+}
+
+/// `get_mut` and `with_mut` hand the value out: it may be replaced, or get `O_DIRECT`. The
+/// adapter decides again whether it may read inline.
+#[test]
+fn a_value_changed_through_get_mut_or_with_mut_is_checked_again() {
+    let (path, _) = data_file("swap", 1 << 20);
     let pool = ManualPool::default();
     let mut r = Unblock::builder()
         .spawner(pool.clone())
         .build(File::open(&path).unwrap());
     let mut buf = vec![0u8; 64 * 1024];
+    assert!(poll_once(&mut r.read(&mut buf)).is_ready());
+    // Replaced by a character device: never read inline.
+    *drive(&pool, Box::pin(r.get_mut())) = File::open("/dev/null").unwrap();
     assert!(
         poll_once(&mut r.read(&mut buf)).is_pending(),
-        "an evicted page was read inline (or posix_fadvise did not evict it: this test \
-         needs a disk filesystem under CARGO_TARGET_TMPDIR, not a tmpfs)"
+        "/dev/null was read inline"
     );
     assert_eq!(pool.queued(), 1);
-    let mut out = Vec::new();
-    drive(&pool, Box::pin(r.read_to_end(&mut out))).unwrap();
-    assert!(out == data);
+    pool.run_all();
+    assert_eq!(drive(&pool, Box::pin(r.read(&mut buf))).unwrap(), 0);
+    // Back to a regular file: inline again.
+    *drive(&pool, Box::pin(r.get_mut())) = File::open(&path).unwrap();
+    assert!(poll_once(&mut r.read(&mut buf)).is_ready());
+    // O_DIRECT switched on through `with_mut` (where the filesystem allows it).
+    let set = drive(
+        &pool,
+        Box::pin(r.with_mut(|f| {
+            let flags = rustix::fs::fcntl_getfl(&*f)?;
+            rustix::fs::fcntl_setfl(&*f, flags | rustix::fs::OFlags::DIRECT)
+        })),
+    );
+    if set.is_ok() {
+        assert!(
+            poll_once(&mut r.read(&mut buf)).is_pending(),
+            "an O_DIRECT file was read inline"
+        );
+        assert_eq!(pool.queued(), 1);
+        pool.drop_all();
+    }
+    std::fs::remove_file(path).unwrap();
+}
+
+/// The same stale-chunk case as `unblock_seek::exhausted_chunk_is_not_reused_by_a_seek_after_a_write`,
+/// reached through an inline chunk: a dropped pool job left read-ahead on, an inline chunk
+/// was read to its end, then a write and a backward seek.
+#[test]
+fn exhausted_inline_chunk_is_not_reused_by_a_seek_after_a_write() {
+    let (path, mut model) = data_file("stale", 100_000);
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&path)
+        .unwrap();
+    let pool = ManualPool::default();
+    let mut io = Unblock::builder().spawner(pool.clone()).build(file);
+    // Go to the pool once and have the job dropped (evicting the pages makes the inline
+    // read say EAGAIN; if the kernel kept them, the read is inline and nothing is dropped).
+    evict_every_other(&path, 100_000, 2 << 20);
+    if poll_once(&mut io.fill_buf()).is_pending() {
+        pool.drop_all();
+        let mut ten = [0u8; 10];
+        assert!(matches!(
+            poll_once(&mut io.read(&mut ten)),
+            Poll::Ready(Err(_))
+        ));
+        let _ = std::fs::read(&path).unwrap(); // cached again
+    }
+    let n = match poll_once(&mut io.fill_buf()) {
+        Poll::Ready(r) => r.unwrap().len(),
+        Poll::Pending => panic!("expected an inline read"),
+    };
+    io.consume_unpin(n);
+    drive(&pool, Box::pin(io.write_all(&[b'W'; 100]))).unwrap();
+    drive(&pool, Box::pin(io.flush())).unwrap();
+    model[n..n + 100].copy_from_slice(&[b'W'; 100]);
+    let pos = drive(&pool, Box::pin(io.seek(SeekFrom::Current(-200)))).unwrap();
+    assert_eq!(pos as usize, n - 100);
+    let mut got = [0u8; 200];
+    drive(&pool, Box::pin(io.read_exact(&mut got))).unwrap();
+    assert!(
+        got[..] == model[n - 100..n + 100],
+        "stale read-ahead was reused"
+    );
     std::fs::remove_file(path).unwrap();
 }
 

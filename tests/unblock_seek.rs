@@ -192,3 +192,55 @@ fn a_position_at_u64_max_does_not_overflow() {
         u.flush().await.unwrap();
     });
 }
+
+/// A chunk read to its end, kept across a write (its refill job was dropped by the pool, so
+/// read-ahead was still switched on), must not be reused by a backward seek after the write:
+/// the seek would serve the chunk's bytes at offsets the write moved past.
+#[test]
+fn exhausted_chunk_is_not_reused_by_a_seek_after_a_write() {
+    use futures::io::{AsyncBufReadExt, AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+    use std::io::Write;
+    use std::task::Poll;
+    use support::pool::{ManualPool, drive, poll_once};
+
+    let mut model = data(100_000);
+    let mut file = tempfile::tempfile().unwrap();
+    file.write_all(&model).unwrap();
+    file.seek(SeekFrom::Start(0)).unwrap();
+    let pool = ManualPool::default();
+    let mut io = Unblock::builder()
+        .spawner(pool.clone())
+        .inline_reads(false)
+        .build(file);
+    assert!(poll_once(&mut io.fill_buf()).is_pending());
+    pool.run_all(); // four 16 KiB chunks read ahead
+    let mut consumed = 0;
+    for _ in 0..4 {
+        let n = loop {
+            match poll_once(&mut io.fill_buf()) {
+                Poll::Ready(Ok(chunk)) => break chunk.len(),
+                // The dropped refill job, reported once.
+                Poll::Ready(Err(_)) => continue,
+                Poll::Pending => panic!("read-ahead is there: no wait expected"),
+            }
+        };
+        pool.drop_all(); // a runtime shutting down drops the refill job
+        io.consume_unpin(n);
+        consumed += n;
+    }
+    assert_eq!(consumed, 4 * 16 * 1024);
+    // The first write may report the dropped job; the retry goes through.
+    if drive(&pool, Box::pin(io.write_all(&[b'W'; 100]))).is_err() {
+        drive(&pool, Box::pin(io.write_all(&[b'W'; 100]))).unwrap();
+    }
+    drive(&pool, Box::pin(io.flush())).unwrap();
+    model[consumed..consumed + 100].copy_from_slice(&[b'W'; 100]);
+    let pos = drive(&pool, Box::pin(io.seek(SeekFrom::Current(-200)))).unwrap();
+    assert_eq!(pos as usize, consumed - 100);
+    let mut got = [0u8; 200];
+    drive(&pool, Box::pin(io.read_exact(&mut got))).unwrap();
+    assert!(
+        got[..] == model[consumed - 100..consumed + 100],
+        "stale read-ahead was reused"
+    );
+}

@@ -151,20 +151,22 @@
 //!
 //! # Performance
 //!
-//! Measured with `cargo bench --bench futures01 --features futures01` (medians of 7 rounds,
-//! variants interleaved; a shared 2-core machine, so ratios, not times):
+//! Measured with `cargo bench --bench futures01 --features futures01` on 2026-12-01 (medians
+//! of 9 rounds, variants interleaved with the order rotated each round; a shared 2-core
+//! machine, so ratios, not times):
 //!
-//! | case | native | `futures::compat` | iocompat | ours / `futures::compat` | ours / native |
+//! | case | native | `futures::compat` | iocompat | ours / `futures::compat` (time) | ours / native (time) |
 //! |---|---|---|---|---|---|
-//! | 0.1 stream of 10M `u64` consumed as a 0.3 stream | 2.75 ns/item | 4.50 ns/item | 4.32 ns/item | 0.96 | 1.57 |
-//! | 0.3 stream of 10M `u64` consumed by 0.1 `wait()` | 5.54 ns/item | 37.21 ns/item | 8.87 ns/item | 0.24 (4.2x faster) | 1.60 |
-//! | convert and await 1M ready 0.1 futures | 1.39 ns/item | 19.71 ns/item | 16.07 ns/item | 0.82 | 11.5 |
-//! | tokio-io 0.1 `Cursor` read through tokio 1, 64 MiB in 16 KiB reads | 25.71 GiB/s | 25.48 GiB/s (two hops) | 25.54 GiB/s | 1.00x the throughput | 0.99x the throughput |
-//! | the same in 512-byte reads | 24.30 GiB/s | 19.58 GiB/s (two hops) | 20.10 GiB/s | 1.03x the throughput | 0.83x the throughput |
+//! | 0.1 stream of 10M `u64` consumed as a 0.3 stream | 2.46 ns/item | 5.33 ns/item | 5.22 ns/item | 0.98 | 2.12 |
+//! | 0.3 stream of 10M `u64` consumed by 0.1 `wait()` | 7.18 ns/item | 42.32 ns/item | 11.33 ns/item | 0.27 (3.7x faster) | 1.58 |
+//! | convert and await 1M ready 0.1 futures | 1.44 ns/item | 15.44 ns/item | 15.61 ns/item | 1.01 | 10.9 |
+//! | tokio-io 0.1 `Cursor` read through tokio 1, 64 MiB in 16 KiB reads | 18.21 GiB/s | 18.13 GiB/s (two hops) | 17.86 GiB/s | 0.99x the throughput | 0.98x the throughput |
+//! | the same in 512-byte reads | 11.27 GiB/s | 7.86 GiB/s (two hops) | 7.81 GiB/s | 0.99x the throughput | 0.69x the throughput |
 //!
-//! Over several runs the ratios moved within: 0.87-1.11, 4.2x-5.1x faster, 0.82-1.07,
-//! 0.97-0.99 and 0.73-0.87 of native (the last under heavy load from other builds). Reading in 512-byte pieces shows the fixed cost of
-//! entering a 0.1 task per call (about 2 ns); at common buffer sizes it disappears in the copy.
+//! Over the day's runs the ratios moved within: 0.87-0.98, 3.7x-4.9x faster, 1.01-1.11,
+//! 0.96-1.00 and 0.65-0.73 of native. Reading in 512-byte pieces shows the fixed cost of a
+//! call through an async read (a future, a `ReadBuf`, and entering a 0.1 task, about 3 ns of
+//! it); at common buffer sizes it disappears in the copy.
 //!
 //! The 0.1 -> 0.3 cases cost what `futures::compat` costs: every wrapper must be its own 0.1
 //! task, and futures 0.1's public API makes one only through `executor::spawn` (a global atomic

@@ -389,6 +389,12 @@ impl UnblockBuilder {
     /// terminals are never read inline, and a filesystem without `RWF_NOWAIT` support turns it
     /// off by itself. Turn it off to keep every system call on the pool.
     ///
+    /// # Platform-specific behavior
+    ///
+    /// Linux only (`preadv2` with `RWF_NOWAIT`, Linux 4.14 and later; an older kernel answers
+    /// `ENOSYS` and the adapter stops trying). Elsewhere this setting has no effect and every
+    /// read runs on the pool.
+    ///
     /// # Examples
     ///
     /// ```

@@ -111,6 +111,9 @@ pub(crate) struct Core<T: Send + 'static> {
     local_items: Option<Box<dyn Any + Send>>,
     /// Reads cached pages without the pool (a regular `File` on Linux; see [`direct`]).
     inline: Option<ReadFn<T>>,
+    /// The value was handed out (`get_mut`, `with_mut`) and may have been replaced or had its
+    /// flags changed: decide again, before the next inline read, whether it qualifies.
+    inline_recheck: bool,
 }
 
 impl<T: Send + 'static> Core<T> {
@@ -128,6 +131,7 @@ impl<T: Send + 'static> Core<T> {
         };
         Self {
             inline,
+            inline_recheck: false,
             shared: Arc::new(Shared::new(inner, limits.first_chunk, items_cap.max(1))),
             spawner,
             limits,
@@ -197,6 +201,8 @@ impl<T: Send + 'static> Core<T> {
         }
         if st.pool_dropped && !st.running {
             st.pool_dropped = false;
+            // The read-ahead the dropped job was to do is off until the consumer asks again.
+            st.want_read = false;
             return Some(pool_dropped_error());
         }
         self.deferred.take()
@@ -357,9 +363,17 @@ impl<T: Send + 'static> Core<T> {
     /// the value is a regular file whose data is cached. `Some(n)`: `n` bytes are now the
     /// current chunk (0: end of file); `None`: the pool must read.
     fn read_inline_chunk(&mut self, st: &mut State<T>) -> Option<usize> {
-        let read = self.inline?;
+        if self.inline.is_none() && !self.inline_recheck {
+            return None;
+        }
         let len = st.read_chunk.min(direct::MAX_INLINE_CHUNK);
         let (inner, free, out) = Self::idle_inner(&mut self.home, st)?;
+        let read = recheck_inline(
+            &mut self.inline,
+            &mut self.inline_recheck,
+            self.limits.inline_reads,
+            inner,
+        )?;
         let mut buf = free.pop().unwrap_or_default();
         if buf.len() < len {
             buf.resize(len, 0);
@@ -393,17 +407,18 @@ impl<T: Send + 'static> Core<T> {
     /// The smallest caller buffer [`read_inline_into`](Self::read_inline_into) fills directly
     /// (`usize::MAX` when the value cannot be read inline).
     pub(crate) fn inline_threshold(&self) -> usize {
-        match self.inline {
-            Some(_) => direct::DIRECT_TO_CALLER,
-            None => usize::MAX,
+        if self.inline.is_some() || self.inline_recheck {
+            direct::DIRECT_TO_CALLER
+        } else {
+            usize::MAX
         }
     }
 
     /// A read of a large `dst` served straight from the page cache, with nothing buffered in
     /// between: `None` when the pool (or the buffered data) must serve it instead.
     pub(crate) fn read_inline_into(&mut self, dst: &mut [u8]) -> Option<io::Result<usize>> {
-        let read = self.inline?;
-        if dst.len() < direct::DIRECT_TO_CALLER
+        if (self.inline.is_none() && !self.inline_recheck)
+            || dst.len() < direct::DIRECT_TO_CALLER
             || self.in_flight.is_some()
             || self.queued_seek.is_some()
             || self.deferred.is_some()
@@ -415,6 +430,12 @@ impl<T: Send + 'static> Core<T> {
         let shared = Arc::clone(&self.shared);
         let mut st = shared.lock();
         let (inner, _, _) = Self::idle_inner(&mut self.home, &mut st)?;
+        let read = recheck_inline(
+            &mut self.inline,
+            &mut self.inline_recheck,
+            self.limits.inline_reads,
+            inner,
+        )?;
         match direct::run(read, inner, dst) {
             Inline::Read(n) => {
                 if let Some(chunk) = self.current.take() {
@@ -638,6 +659,17 @@ impl<T: Send + 'static> Core<T> {
             return self.pend(st, cx);
         }
         if self.unread(&st) == 0 || self.stream_like {
+            if local == 0 {
+                // A chunk read to its end must not outlive the write: after it, the chunk's
+                // already-read bytes no longer end at the logical position, so a later seek
+                // could not reuse them.
+                if let Some(chunk) = self.current.take() {
+                    self.recycle_read(&mut st, chunk, false);
+                }
+                if matches!(st.read_end, Some(ReadEnd::Eof)) {
+                    st.read_end = None;
+                }
+            }
             self.read_active = false;
             return Poll::Ready(Ok(()));
         }
@@ -876,8 +908,16 @@ impl<T: Send + 'static> Core<T> {
         if self.home.is_none() {
             self.home = st.inner.take();
         }
-        // The caller may move the value's cursor.
+        if self.current.as_ref().is_some_and(|c| c.remaining() == 0) {
+            // The caller may move the cursor: a chunk read to its end must not be reused by
+            // a later seek as if it still ended at the logical position.
+            if let Some(chunk) = self.current.take() {
+                self.recycle_read(&mut st, chunk, false);
+            }
+        }
+        // The caller may move the value's cursor, replace the value or change its flags.
         self.known_pos = None;
+        self.inline_recheck = self.limits.inline_reads;
         Poll::Ready(())
     }
 
@@ -1049,6 +1089,24 @@ fn is_not_seekable(e: &io::Error) -> bool {
         return true;
     }
     e.kind() == io::ErrorKind::Unsupported
+}
+
+/// The inline read to use for `inner`, deciding again first when the value was handed out
+/// since the last decision (`enabled`: the builder's setting).
+fn recheck_inline<T: 'static>(
+    inline: &mut Option<ReadFn<T>>,
+    recheck: &mut bool,
+    enabled: bool,
+    inner: &T,
+) -> Option<ReadFn<T>> {
+    if std::mem::take(recheck) {
+        *inline = if enabled {
+            direct::for_value(inner)
+        } else {
+            None
+        };
+    }
+    *inline
 }
 
 /// `std::fs::File` can seek, and that is known without a `T: Seek` bound: this is what makes

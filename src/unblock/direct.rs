@@ -16,8 +16,9 @@ use std::io;
 
 use super::shared::ReadFn;
 
-/// Largest read done on the consumer's thread into the adapter's own chunk: one copy of this
-/// size takes a few microseconds, well under what an executor allows between yields.
+/// Largest copy done on the consumer's thread in one call, into the adapter's own chunk or
+/// into the caller's buffer: one copy of this size takes a few tens of microseconds, within
+/// what an executor allows between yields. A larger caller buffer gets a short read.
 pub(crate) const MAX_INLINE_CHUNK: usize = 256 * 1024;
 
 /// Caller buffers at least this large are filled straight from the page cache, with no
@@ -68,15 +69,34 @@ pub(crate) fn for_value<T: 'static>(_inner: &T) -> Option<ReadFn<T>> {
 }
 
 /// Runs `read` and sorts its result.
+/// `buf` is cut to [`MAX_INLINE_CHUNK`].
 pub(crate) fn run<T>(read: ReadFn<T>, inner: &mut T, buf: &mut [u8]) -> Inline {
-    match read(inner, buf) {
-        Ok(n) if n <= buf.len() => Inline::Read(n),
+    let len = buf.len().min(MAX_INLINE_CHUNK);
+    match read(inner, &mut buf[..len]) {
+        Ok(n) if n <= len => Inline::Read(n),
         Ok(_) => Inline::Never,
-        Err(e) if e.kind() == io::ErrorKind::WouldBlock => Inline::Pool,
-        Err(e) if e.kind() == io::ErrorKind::Interrupted => Inline::Pool,
-        // EOPNOTSUPP (the filesystem does not do RWF_NOWAIT), ENOSYS (an old kernel), EBADF (a
-        // write-only file), EIO: the pool's plain `read` gives the real answer, and any error
-        // comes from it in the usual way.
-        Err(_) => Inline::Never,
+        Err(e) if never_inline(&e) => Inline::Never,
+        // EAGAIN (not cached), EINTR, or a real failure (EIO, ENOMEM): the pool's plain `read`
+        // runs next, and any error comes from it in the usual way.
+        Err(_) => Inline::Pool,
     }
+}
+
+/// Errors that say this file can never be read inline: the filesystem does not do
+/// `RWF_NOWAIT` (`EOPNOTSUPP`), the kernel has no `preadv2` (`ENOSYS`) or rejects the flag
+/// (`EINVAL`), or the file is not open for reading (`EBADF`).
+fn never_inline(e: &io::Error) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        let codes = [
+            rustix::io::Errno::OPNOTSUPP,
+            rustix::io::Errno::NOSYS,
+            rustix::io::Errno::INVAL,
+            rustix::io::Errno::BADF,
+        ];
+        if let Some(code) = e.raw_os_error() {
+            return codes.iter().any(|c| c.raw_os_error() == code);
+        }
+    }
+    e.kind() == io::ErrorKind::Unsupported
 }

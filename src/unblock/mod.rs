@@ -58,8 +58,17 @@
 //! hand-off; a smaller read is served from a chunk of up to 256 KiB read the same way. What
 //! is not cached (`EAGAIN`) is read on the pool with read-ahead, as above; a filesystem that
 //! does not support `RWF_NOWAIT` (`EOPNOTSUPP`) turns inline reads off for that adapter. The
-//! file's cursor, the logical position and every rule below are the same either way. Turn it
-//! off with [`UnblockBuilder::inline_reads`] to keep every system call on the pool.
+//! file's cursor, the logical position and every rule below are the same either way. One
+//! inline read copies at most 256 KiB (a larger caller buffer gets a short read), about as
+//! long as a `memcpy` of that size. After [`Unblock::get_mut`] or [`Unblock::with_mut`] the
+//! value is checked again (it may have been replaced, or given `O_DIRECT`).
+//!
+//! Caveats: the kernel may still make an inline read wait briefly where io_uring's inline
+//! reads wait too: for the file-position lock when the open file is shared with another
+//! thread reading it with blocking calls (after `try_clone`), and for the filesystem journal
+//! when the read updates the access time (with `relatime`, at most once a day per file). Turn
+//! inline reads off with [`UnblockBuilder::inline_reads`] to keep every system call on the
+//! pool.
 //!
 //! # Writing behind
 //!
