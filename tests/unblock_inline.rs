@@ -48,6 +48,17 @@ fn evict_every_other(path: &PathBuf, len: usize, stride: usize) {
     }
 }
 
+/// The next read of `r` must go to the pool (one job queued, then dropped unrun).
+fn next_read_waits_for_the_pool(r: &mut Unblock<File>, pool: &ManualPool, what: &str) {
+    let mut buf = vec![0u8; 64 * 1024];
+    assert!(
+        poll_once(&mut r.read(&mut buf)).is_pending(),
+        "{what} was read inline"
+    );
+    assert_eq!(pool.queued(), 1);
+    pool.drop_all();
+}
+
 /// Runs every job on a new thread and counts them.
 #[derive(Clone, Default)]
 struct Counting(Arc<AtomicUsize>);
@@ -215,12 +226,7 @@ fn a_value_changed_through_get_mut_or_with_mut_is_checked_again() {
         })),
     );
     if set.is_ok() {
-        assert!(
-            poll_once(&mut r.read(&mut buf)).is_pending(),
-            "an O_DIRECT file was read inline"
-        );
-        assert_eq!(pool.queued(), 1);
-        pool.drop_all();
+        next_read_waits_for_the_pool(&mut r, &pool, "an O_DIRECT file");
     }
     std::fs::remove_file(path).unwrap();
 }
@@ -402,12 +408,7 @@ fn files_that_are_not_regular_or_are_o_direct_are_never_read_inline() {
     if let Ok(direct) = direct {
         let pool = ManualPool::default();
         let mut r = Unblock::builder().spawner(pool.clone()).build(direct);
-        assert!(
-            poll_once(&mut r.read(&mut buf)).is_pending(),
-            "an O_DIRECT file was read inline"
-        );
-        assert_eq!(pool.queued(), 1);
-        pool.drop_all();
+        next_read_waits_for_the_pool(&mut r, &pool, "an O_DIRECT file");
     }
     std::fs::remove_file(path).unwrap();
 }

@@ -333,12 +333,14 @@ impl<T: Send + 'static> Core<T> {
         self.pend(st, cx)
     }
 
-    /// The value, when the consumer may call it on its own thread: no pump holds it and
-    /// nothing is queued, buffered or owed to the caller.
-    fn idle_inner<'a>(
-        home: &'a mut Option<T>,
+    /// The inline read and the value it may run on now, with the free chunks and the count of
+    /// chunks out: only when no pump holds the value and nothing is queued, buffered or owed
+    /// to the caller, and the value (checked again if it was handed out) qualifies.
+    #[allow(clippy::type_complexity)]
+    fn inline_target<'a>(
+        &'a mut self,
         st: &'a mut State<T>,
-    ) -> Option<(&'a mut T, &'a mut Vec<Vec<u8>>, &'a mut usize)> {
+    ) -> Option<(ReadFn<T>, &'a mut T, &'a mut Vec<Vec<u8>>, &'a mut usize)> {
         if st.running
             || !st.filled.is_empty()
             || st.read_end.is_some()
@@ -352,11 +354,17 @@ impl<T: Send + 'static> Core<T> {
         {
             return None;
         }
-        let inner = match home.as_mut() {
+        let inner = match self.home.as_mut() {
             Some(value) => value,
             None => st.inner.as_mut()?,
         };
-        Some((inner, &mut st.read_free, &mut st.read_out))
+        let read = recheck_inline(
+            &mut self.inline,
+            &mut self.inline_recheck,
+            self.limits.inline_reads,
+            inner,
+        )?;
+        Some((read, inner, &mut st.read_free, &mut st.read_out))
     }
 
     /// With nothing buffered: reads the next chunk from the page cache on this thread, when
@@ -367,13 +375,7 @@ impl<T: Send + 'static> Core<T> {
             return None;
         }
         let len = st.read_chunk.min(direct::MAX_INLINE_CHUNK);
-        let (inner, free, out) = Self::idle_inner(&mut self.home, st)?;
-        let read = recheck_inline(
-            &mut self.inline,
-            &mut self.inline_recheck,
-            self.limits.inline_reads,
-            inner,
-        )?;
+        let (read, inner, free, out) = self.inline_target(st)?;
         let mut buf = free.pop().unwrap_or_default();
         if buf.len() < len {
             buf.resize(len, 0);
@@ -429,13 +431,7 @@ impl<T: Send + 'static> Core<T> {
         }
         let shared = Arc::clone(&self.shared);
         let mut st = shared.lock();
-        let (inner, _, _) = Self::idle_inner(&mut self.home, &mut st)?;
-        let read = recheck_inline(
-            &mut self.inline,
-            &mut self.inline_recheck,
-            self.limits.inline_reads,
-            inner,
-        )?;
+        let (read, inner, _, _) = self.inline_target(&mut st)?;
         match direct::run(read, inner, dst) {
             Inline::Read(n) => {
                 if let Some(chunk) = self.current.take() {
