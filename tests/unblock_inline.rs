@@ -48,6 +48,11 @@ fn evict_every_other(path: &PathBuf, len: usize, stride: usize) {
     }
 }
 
+/// `file` in an `Unblock` whose pool runs jobs only when the test says so.
+fn on_manual_pool(pool: &ManualPool, file: File) -> Unblock<File> {
+    Unblock::builder().spawner(pool.clone()).build(file)
+}
+
 /// The next read of `r` must go to the pool (one job queued, then dropped unrun).
 fn next_read_waits_for_the_pool(r: &mut Unblock<File>, pool: &ManualPool, what: &str) {
     let mut buf = vec![0u8; 64 * 1024];
@@ -77,9 +82,7 @@ fn cached_file_is_read_without_the_pool() {
     // and fill_buf: every poll is ready at once and no job is ever queued.
     for bufsize in [64 * 1024, 8 * 1024, 100, 1] {
         let pool = ManualPool::default();
-        let mut r = Unblock::builder()
-            .spawner(pool.clone())
-            .build(File::open(&path).unwrap());
+        let mut r = on_manual_pool(&pool, File::open(&path).unwrap());
         let mut out = Vec::new();
         let mut buf = vec![0u8; bufsize];
         loop {
@@ -99,9 +102,7 @@ fn cached_file_is_read_without_the_pool() {
         assert_eq!(pool.queued(), 0);
     }
     let pool = ManualPool::default();
-    let mut r = Unblock::builder()
-        .spawner(pool.clone())
-        .build(File::open(&path).unwrap());
+    let mut r = on_manual_pool(&pool, File::open(&path).unwrap());
     let Poll::Ready(chunk) = poll_once(&mut r.fill_buf()) else {
         panic!("fill_buf on a cached file went to the pool");
     };
@@ -137,9 +138,7 @@ fn uncached_pages_go_to_the_pool() {
     for _ in 0..5 {
         evict_every_other(&path, len, 2 << 20);
         let pool = ManualPool::default();
-        let mut r = Unblock::builder()
-            .spawner(pool.clone())
-            .build(File::open(&path).unwrap());
+        let mut r = on_manual_pool(&pool, File::open(&path).unwrap());
         let mut buf = vec![0u8; 64 * 1024];
         if poll_once(&mut r.read(&mut buf)).is_pending() {
             evicted = Some((pool, r));
@@ -165,9 +164,7 @@ fn uncached_pages_go_to_the_pool() {
 fn one_inline_read_copies_at_most_256_kib() {
     let (path, data) = data_file("big", 8 << 20);
     let pool = ManualPool::default();
-    let mut r = Unblock::builder()
-        .spawner(pool.clone())
-        .build(File::open(&path).unwrap());
+    let mut r = on_manual_pool(&pool, File::open(&path).unwrap());
     let mut buf = vec![0u8; 8 << 20];
     let mut got = 0;
     while got < data.len() {
@@ -180,9 +177,7 @@ fn one_inline_read_copies_at_most_256_kib() {
     }
     assert!(buf == data);
     let mut tokio_buf = vec![0u8; 4 << 20];
-    let mut r = Unblock::builder()
-        .spawner(pool.clone())
-        .build(File::open(&path).unwrap());
+    let mut r = on_manual_pool(&pool, File::open(&path).unwrap());
     match poll_once(&mut Box::pin(tokio::io::AsyncReadExt::read(
         &mut r,
         &mut tokio_buf,
@@ -200,9 +195,7 @@ fn one_inline_read_copies_at_most_256_kib() {
 fn a_value_changed_through_get_mut_or_with_mut_is_checked_again() {
     let (path, _) = data_file("swap", 1 << 20);
     let pool = ManualPool::default();
-    let mut r = Unblock::builder()
-        .spawner(pool.clone())
-        .build(File::open(&path).unwrap());
+    let mut r = on_manual_pool(&pool, File::open(&path).unwrap());
     let mut buf = vec![0u8; 64 * 1024];
     assert!(poll_once(&mut r.read(&mut buf)).is_ready());
     // Replaced by a character device: never read inline.
@@ -243,7 +236,7 @@ fn exhausted_inline_chunk_is_not_reused_by_a_seek_after_a_write() {
         .open(&path)
         .unwrap();
     let pool = ManualPool::default();
-    let mut io = Unblock::builder().spawner(pool.clone()).build(file);
+    let mut io = on_manual_pool(&pool, file);
     // Go to the pool once and have the job dropped (evicting the pages makes the inline
     // read say EAGAIN; if the kernel kept them, the read is inline and nothing is dropped).
     evict_every_other(&path, 100_000, 2 << 20);
@@ -324,7 +317,7 @@ fn writes_and_seeks_after_inline_reads_are_at_the_logical_position() {
     // The inline chunk holds 16 KiB, so the file's cursor is past what the caller read;
     // `into_inner` gives the rest back.
     let pool = ManualPool::default();
-    let mut io = Unblock::builder().spawner(pool.clone()).build(open_rw());
+    let mut io = on_manual_pool(&pool, open_rw());
     let mut ten = [0u8; 10];
     match poll_once(&mut io.read_exact(&mut ten)) {
         Poll::Ready(r) => r.unwrap(),
@@ -389,7 +382,7 @@ fn files_that_are_not_regular_or_are_o_direct_are_never_read_inline() {
     use std::os::unix::fs::OpenOptionsExt;
     let dev_null = File::open("/dev/null").unwrap();
     let pool = ManualPool::default();
-    let mut r = Unblock::builder().spawner(pool.clone()).build(dev_null);
+    let mut r = on_manual_pool(&pool, dev_null);
     let mut buf = vec![0u8; 64 * 1024];
     assert!(poll_once(&mut r.read(&mut buf)).is_pending());
     assert_eq!(pool.queued(), 1);
@@ -407,7 +400,7 @@ fn files_that_are_not_regular_or_are_o_direct_are_never_read_inline() {
     // Some filesystems refuse O_DIRECT at open; then there is nothing to check.
     if let Ok(direct) = direct {
         let pool = ManualPool::default();
-        let mut r = Unblock::builder().spawner(pool.clone()).build(direct);
+        let mut r = on_manual_pool(&pool, direct);
         next_read_waits_for_the_pool(&mut r, &pool, "an O_DIRECT file");
     }
     std::fs::remove_file(path).unwrap();

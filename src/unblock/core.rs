@@ -196,6 +196,12 @@ impl<T: Send + 'static> Core<T> {
     /// Errors that end any operation before it starts: a panic earlier, a job the pool dropped,
     /// an error deferred from a cancelled operation.
     fn take_blocking_error(&mut self, st: &mut State<T>) -> Option<io::Error> {
+        Self::blocking_error(&mut self.deferred, st)
+    }
+
+    /// [`take_blocking_error`](Self::take_blocking_error) on the fields it needs, for callers
+    /// that hold the lock through a borrow of `self.shared`.
+    fn blocking_error(deferred: &mut Option<io::Error>, st: &mut State<T>) -> Option<io::Error> {
         if let Some(msg) = &st.poisoned {
             return Some(poisoned_error(msg));
         }
@@ -205,7 +211,15 @@ impl<T: Send + 'static> Core<T> {
             st.want_read = false;
             return Some(pool_dropped_error());
         }
-        self.deferred.take()
+        deferred.take()
+    }
+
+    /// A failed write, reported once: the unwritten data stays queued and is tried again
+    /// first by whatever comes next. The position is asked again when next needed.
+    fn take_write_error(known_pos: &mut Option<u64>, st: &mut State<T>) -> Option<io::Error> {
+        let e = st.write_error.take()?;
+        *known_pos = None;
+        Some(e)
     }
 
     /// Waits for the in-flight command and applies its effect on the buffers. Its error, if
@@ -568,10 +582,9 @@ impl<T: Send + 'static> Core<T> {
         ready!(self.poll_push_wbuf(cx))?;
         let shared = Arc::clone(&self.shared);
         let mut st = shared.lock();
-        if let Some(e) = st.write_error.take() {
-            // What comes next (a read) must not go past data that is not written: report the
-            // failure now. The data stays queued and is tried again first.
-            self.known_pos = None;
+        // What comes next (a read) must not go past data that is not written: report the
+        // failure now.
+        if let Some(e) = Self::take_write_error(&mut self.known_pos, &mut st) {
             return Poll::Ready(Err(e));
         }
         if st.to_write.is_empty() && st.write_out == 0 {
@@ -593,10 +606,8 @@ impl<T: Send + 'static> Core<T> {
         let shared = Arc::clone(&self.shared);
         let mut st = shared.lock();
         if st.write_out + 1 >= MAX_WRITE_CHUNKS {
-            if let Some(e) = st.write_error.take() {
-                // The queue is stuck behind a failed write: report it (once). The data stays
-                // queued and is retried by the next flush.
-                self.known_pos = None;
+            // The queue is stuck behind a failed write: report it.
+            if let Some(e) = Self::take_write_error(&mut self.known_pos, &mut st) {
                 return Poll::Ready(Err(e));
             }
             return self.pend(st, cx);
@@ -712,15 +723,13 @@ impl<T: Send + 'static> Core<T> {
             ready!(self.poll_push_wbuf(cx))?;
         }
         {
-            let shared = Arc::clone(&self.shared);
-            let mut st = shared.lock();
-            if let Some(e) = st.write_error.take() {
-                // Reported once; the unwritten data stays queued and is retried by the next
-                // flush. The state is idle and consistent.
-                self.known_pos = None;
+            // Locked through a field borrow: no reference-count traffic on every write.
+            let mut st = self.shared.lock();
+            // The state is idle and consistent when either error is returned.
+            if let Some(e) = Self::take_write_error(&mut self.known_pos, &mut st) {
                 return Poll::Ready(Err(e));
             }
-            if let Some(e) = self.take_blocking_error(&mut st) {
+            if let Some(e) = Self::blocking_error(&mut self.deferred, &mut st) {
                 return Poll::Ready(Err(e));
             }
             st.write_fn = Some(write);
@@ -766,8 +775,7 @@ impl<T: Send + 'static> Core<T> {
         ready!(self.poll_push_wbuf(cx))?;
         let shared = Arc::clone(&self.shared);
         let mut st = shared.lock();
-        if let Some(e) = st.write_error.take() {
-            self.known_pos = None;
+        if let Some(e) = Self::take_write_error(&mut self.known_pos, &mut st) {
             return Poll::Ready(Err(e));
         }
         st.flush_fn = Some(flush);
