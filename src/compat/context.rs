@@ -106,11 +106,15 @@ mod tests {
 
     #[test]
     fn nothing_is_entered_when_the_runtime_is_already_current() {
-        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
         let _in_rt = rt.enter();
         assert!(enter(Some(rt.handle())).is_none());
         assert!(enter(None).is_none());
-        let other = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let other = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
         let guard = enter(Some(other.handle())).expect("another runtime is entered");
         assert_eq!(Handle::current().id(), other.handle().id());
         drop(guard);

@@ -244,7 +244,10 @@ impl<T> Compat<T> {
     }
 
     /// Runs `f` on the pinned parts with the runtime context entered.
-    pub(super) fn with_parts<'a, R>(self: Pin<&'a mut Self>, f: impl FnOnce(Parts<'a, T>) -> R) -> R {
+    pub(super) fn with_parts<'a, R>(
+        self: Pin<&'a mut Self>,
+        f: impl FnOnce(Parts<'a, T>) -> R,
+    ) -> R {
         let this = self.project();
         let _guard = context::enter(this.handle.as_ref());
         f(Parts {
@@ -261,7 +264,10 @@ impl<T> Compat<T> {
     }
 
     /// Like [`with_parts`](Self::with_parts) for faces that only need the value.
-    pub(super) fn with_inner<'a, R>(self: Pin<&'a mut Self>, f: impl FnOnce(Pin<&'a mut T>) -> R) -> R {
+    pub(super) fn with_inner<'a, R>(
+        self: Pin<&'a mut Self>,
+        f: impl FnOnce(Pin<&'a mut T>) -> R,
+    ) -> R {
         self.with_parts(|parts| {
             // Any other operation ends "the same `poll_seek` again is its continuation": a seek
             // started before it has landed by now (tokio values finish a pending seek first).

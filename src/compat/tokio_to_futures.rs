@@ -158,7 +158,8 @@ impl<T: tokio::io::AsyncSeek> futures_io::AsyncSeek for Compat<T> {
             loop {
                 match *started {
                     Some(target) => {
-                        let result = ready!(tokio::io::AsyncSeek::poll_complete(inner.as_mut(), cx));
+                        let result =
+                            ready!(tokio::io::AsyncSeek::poll_complete(inner.as_mut(), cx));
                         // Idle again, whatever the result.
                         *started = None;
                         if target == pos {

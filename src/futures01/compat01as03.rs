@@ -314,7 +314,9 @@ impl<S: Sink01> Sink<S::SinkItem> for Compat01As03Sink<S, S::SinkItem> {
         // No `Context` here: the 0.1 sink is offered the item under the last registered waker;
         // if it hands it back, the next `poll_ready` re-registers with the caller's waker.
         let inner = &mut this.inner;
-        let r = this.notify.poll_with_last(|| Sink01::start_send(inner, item));
+        let r = this
+            .notify
+            .poll_with_last(|| Sink01::start_send(inner, item));
         match start_send_01_to_std(r, &mut this.kept) {
             Poll::Ready(Err(e)) => Err(e),
             Poll::Ready(Ok(())) | Poll::Pending => Ok(()),

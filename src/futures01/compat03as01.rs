@@ -8,8 +8,8 @@ use std::pin::Pin;
 use futures_core::{TryFuture, TryStream};
 use futures_sink::Sink;
 use futures01::{
-    Future as Future01, Poll as Poll01, Sink as Sink01,
-    StartSend as StartSend01, Stream as Stream01,
+    Future as Future01, Poll as Poll01, Sink as Sink01, StartSend as StartSend01,
+    Stream as Stream01,
 };
 
 use super::poll::{poll_std_to_01, poll_stream_std_to_01, ready_std_to_start_send};

@@ -10,8 +10,7 @@ use std::task::{Context, Poll};
 
 use futures_task::{FutureObj, Spawn, SpawnError};
 use futures01::future::{
-    ExecuteError as ExecuteError01, ExecuteErrorKind as ExecuteErrorKind01,
-    Executor as Executor01,
+    ExecuteError as ExecuteError01, ExecuteErrorKind as ExecuteErrorKind01, Executor as Executor01,
 };
 use futures01::{Async as Async01, Future as Future01, Poll as Poll01};
 
@@ -235,7 +234,11 @@ impl<F: Future01<Item = (), Error = ()>> Future for Launch<F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
         if this.running.is_none() {
-            let taken = this.slot.lock().unwrap_or_else(PoisonError::into_inner).take();
+            let taken = this
+                .slot
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take();
             match taken {
                 Some(f) => this.running = Some(Compat01As03::new(f)),
                 // `execute` took it back: nothing to run.

@@ -65,7 +65,9 @@
 use std::io;
 use std::task::Poll;
 
-use futures01::{Async as Async01, AsyncSink as AsyncSink01, Poll as Poll01, StartSend as StartSend01};
+use futures01::{
+    Async as Async01, AsyncSink as AsyncSink01, Poll as Poll01, StartSend as StartSend01,
+};
 
 /// Converts a futures 0.1 poll result into a [`std::task::Poll`].
 ///
@@ -291,7 +293,12 @@ mod tests {
         for p in [Ok(Async01::Ready(1u8)), Ok(Async01::NotReady), Err(9u8)] {
             assert_eq!(poll_std_to_01(poll_01_to_std(p)), p);
         }
-        for p in [Ok(Async01::Ready(Some(1u8))), Ok(Async01::Ready(None)), Ok(Async01::NotReady), Err(9u8)] {
+        for p in [
+            Ok(Async01::Ready(Some(1u8))),
+            Ok(Async01::Ready(None)),
+            Ok(Async01::NotReady),
+            Err(9u8),
+        ] {
             assert_eq!(poll_stream_std_to_01(poll_stream_01_to_std(p)), p);
         }
     }

@@ -47,7 +47,6 @@ struct NotifyRegistered {
     waker: Waker,
 }
 
-
 /// What `Spawn::poll_fn_notify` turns into a `NotifyHandle` when the 0.1 side asks for one.
 #[derive(Clone, Copy)]
 struct LazyNotify<'a> {
@@ -153,7 +152,11 @@ impl Wake for TaskWake {
         self.woken.store(true, Ordering::Release);
         // Notify outside the lock: a 0.1 executor that polls on the spot must not find it
         // held. (A poisoned lock still holds a whole `Option<Task>`.)
-        let task = self.task.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        let task = self
+            .task
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
         if let Some(task) = task {
             task.notify();
         }
@@ -184,11 +187,19 @@ impl TaskRegistered {
     #[cold]
     #[inline(never)]
     fn register_current(&mut self) {
-        if self.task.as_ref().is_some_and(task01::Task::will_notify_current) {
+        if self
+            .task
+            .as_ref()
+            .is_some_and(task01::Task::will_notify_current)
+        {
             return;
         }
         let task = task01::current();
-        *self.shared.task.lock().unwrap_or_else(PoisonError::into_inner) = Some(task.clone());
+        *self
+            .shared
+            .task
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(task.clone());
         // A wake that arrived during the poll went to the previous task (or nowhere): pass it on.
         if self.shared.woken.swap(false, Ordering::AcqRel) {
             task.notify();

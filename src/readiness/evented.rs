@@ -19,7 +19,6 @@ const PIPE_BUF: usize = 4096;
 /// contract.
 const BUF_READ_SIZE: usize = 8 * 1024;
 
-
 /// A reader or writer over a file descriptor that epoll can watch (a socket, pipe, terminal,
 /// character device), registered with the tokio 1 reactor: no pool thread is used, and a
 /// pending read can be dropped at any time.
@@ -121,7 +120,11 @@ impl<T> fmt::Debug for ReadinessError<T> {
 
 impl<T> fmt::Display for ReadinessError<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "cannot watch this descriptor for readiness: {}", self.error)
+        write!(
+            f,
+            "cannot watch this descriptor for readiness: {}",
+            self.error
+        )
     }
 }
 
@@ -252,7 +255,9 @@ impl<T: AsFd> Readiness<T> {
     /// # Ok(()) }
     /// ```
     pub fn get_ref(&self) -> &T {
-        self.inner.as_ref().expect("Readiness: the value is present until dropped")
+        self.inner
+            .as_ref()
+            .expect("Readiness: the value is present until dropped")
     }
 
     /// The wrapped value, mutably. Reading or writing it directly bypasses readiness: expect
@@ -268,7 +273,9 @@ impl<T: AsFd> Readiness<T> {
     /// # Ok(()) }
     /// ```
     pub fn get_mut(&mut self) -> &mut T {
-        self.inner.as_mut().expect("Readiness: the value is present until dropped")
+        self.inner
+            .as_mut()
+            .expect("Readiness: the value is present until dropped")
     }
 
     /// Deregisters the descriptor, restores its flags, and returns the value. Bytes read into
@@ -444,7 +451,10 @@ impl<T: AsFd + Write> Readiness<T> {
             [buf] => self.poll_write_one(cx, buf),
             _ if bufs.iter().all(|b| b.is_empty()) => Poll::Ready(Ok(0)),
             _ if self.mode == Mode::ReadyThenBlocking => {
-                let first = bufs.iter().find(|b| !b.is_empty()).map_or(&[][..], |b| &b[..]);
+                let first = bufs
+                    .iter()
+                    .find(|b| !b.is_empty())
+                    .map_or(&[][..], |b| &b[..]);
                 self.poll_write_one(cx, first)
             }
             _ => self.poll_op(cx, true, |t| t.write_vectored(bufs)),
@@ -491,7 +501,9 @@ impl<T: AsFd + Write> Readiness<T> {
         ready!(self.poll_flush_inner(cx))?;
         let fd = self.reg.get_ref().as_fd();
         let is_socket = rustix::fs::fstat(fd)
-            .map(|st| rustix::fs::FileType::from_raw_mode(st.st_mode) == rustix::fs::FileType::Socket)
+            .map(|st| {
+                rustix::fs::FileType::from_raw_mode(st.st_mode) == rustix::fs::FileType::Socket
+            })
             .unwrap_or(false);
         if is_socket {
             match rustix::net::shutdown(fd, rustix::net::Shutdown::Write) {
@@ -547,7 +559,11 @@ impl<T: AsFd + Read> tokio::io::AsyncBufRead for Readiness<T> {
 }
 
 impl<T: AsFd + Write> tokio::io::AsyncWrite for Readiness<T> {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         self.get_mut().poll_write_one(cx, buf)
     }
     fn poll_write_vectored(
