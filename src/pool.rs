@@ -15,7 +15,8 @@
 //!
 //! A job that is dropped without running (tokio drops queued blocking jobs when its runtime
 //! shuts down) is detected by the adapter that spawned it, which then fails the operation that
-//! waited for it with an error instead of hanging.
+//! waited for it with an error instead of hanging; when the adapter itself was dropped, the job
+//! runs where it is dropped instead, so the bytes it accepted are still written.
 
 use std::fmt;
 use std::sync::Arc;
@@ -24,7 +25,9 @@ use std::sync::Arc;
 ///
 /// The implementation must eventually either call [`BlockingJob::run`] or drop the job. Dropping
 /// it makes the operation waiting for it fail with an error; keeping it forever makes that
-/// operation wait forever.
+/// operation wait forever. A job of an adapter that has itself been dropped is the exception:
+/// nobody is left to see an error, so dropping it runs it on the dropping thread (it writes out
+/// what the adapter accepted, see the [`unblock` docs](crate::unblock#drop)).
 ///
 /// # Examples
 ///

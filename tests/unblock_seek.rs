@@ -244,3 +244,79 @@ fn exhausted_chunk_is_not_reused_by_a_seek_after_a_write() {
         "stale read-ahead was reused"
     );
 }
+
+/// Where the kernel moves the offset itself (`O_APPEND`: every write goes to the end first),
+/// `poll_complete` with no seek started reports where the file really is, not a position
+/// computed from the writes.
+#[test]
+fn poll_complete_after_a_write_to_an_append_mode_file_is_the_real_position() {
+    on_all(|| async {
+        use tokio::io::{AsyncSeek, AsyncSeekExt, AsyncWriteExt};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log");
+        std::fs::write(&path, data(1000)).unwrap();
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .append(true)
+            .open(&path)
+            .unwrap();
+        let mut w = Unblock::new(file);
+        assert_eq!(w.seek(SeekFrom::Start(0)).await.unwrap(), 0);
+        w.write_all(b"hello").await.unwrap();
+        w.flush().await.unwrap();
+        let pos = std::future::poll_fn(|cx| Pin::new(&mut w).poll_complete(cx))
+            .await
+            .unwrap();
+        assert_eq!(
+            pos, 1005,
+            "the write landed at the end, and so did the offset"
+        );
+        assert_eq!(w.stream_position().await.unwrap(), 1005);
+        let mut file = w.into_inner().await.unwrap();
+        assert_eq!(file.stream_position().unwrap(), 1005);
+        assert_eq!(&std::fs::read(&path).unwrap()[1000..], b"hello");
+    });
+}
+
+/// The same when the value becomes an append-mode file through `get_mut`.
+#[test]
+fn poll_complete_is_the_real_position_after_get_mut_swaps_in_an_append_mode_file() {
+    on_all(|| async {
+        use tokio::io::{AsyncSeek, AsyncSeekExt, AsyncWriteExt};
+        let dir = tempfile::tempdir().unwrap();
+        let (plain, log) = (dir.path().join("plain"), dir.path().join("log"));
+        std::fs::write(&plain, data(10)).unwrap();
+        std::fs::write(&log, data(300)).unwrap();
+        let mut w = Unblock::new(
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(&plain)
+                .unwrap(),
+        );
+        w.write_all(b"abc").await.unwrap();
+        assert_eq!(w.stream_position().await.unwrap(), 3);
+        *w.get_mut().await = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+        assert_eq!(w.seek(SeekFrom::Start(7)).await.unwrap(), 7);
+        w.write_all(b"xyz").await.unwrap();
+        let pos = std::future::poll_fn(|cx| Pin::new(&mut w).poll_complete(cx))
+            .await
+            .unwrap();
+        assert_eq!(pos, 303);
+    });
+}
+
+/// For a value the crate cannot inspect, a write does not make the position a guess either.
+#[test]
+fn poll_complete_after_writes_to_a_cursor_is_the_cursor_position() {
+    on_all(|| async {
+        use tokio::io::{AsyncSeek, AsyncSeekExt, AsyncWriteExt};
+        let mut w = Unblock::new(Cursor::new(data(50)));
+        assert_eq!(w.seek(SeekFrom::Start(20)).await.unwrap(), 20);
+        w.write_all(b"12345").await.unwrap();
+        let pos = std::future::poll_fn(|cx| Pin::new(&mut w).poll_complete(cx))
+            .await
+            .unwrap();
+        assert_eq!(pos, 25);
+        assert_eq!(w.into_inner().await.unwrap().position(), 25);
+    });
+}

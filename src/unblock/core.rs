@@ -105,6 +105,9 @@ pub(crate) struct Core<T: Send + 'static> {
     stream_like: bool,
     /// The consumer's logical position, when a seek has told it.
     known_pos: Option<u64>,
+    /// Writes move the value's position by what they write, so `known_pos` survives them
+    /// (see [`direct::writes_advance_position`]); otherwise a write forgets it.
+    writes_advance_pos: bool,
     /// Reading since the last write: read-ahead may exist or be under way.
     read_active: bool,
     /// The consumer's batch of iterator items (a `VecDeque<Item>` behind `dyn Any`).
@@ -129,9 +132,11 @@ impl<T: Send + 'static> Core<T> {
         } else {
             None
         };
+        let writes_advance_pos = direct::writes_advance_position(&inner);
         Self {
             inline,
             inline_recheck: false,
+            writes_advance_pos,
             shared: Arc::new(Shared::new(inner, limits.first_chunk, items_cap.max(1))),
             spawner,
             limits,
@@ -163,6 +168,8 @@ impl<T: Send + 'static> Core<T> {
             return;
         }
         if let Some(inner) = self.home.take() {
+            // The caller had the value (`get_mut`): it may have been replaced or reopened.
+            self.writes_advance_pos = direct::writes_advance_position(&inner);
             st.inner = Some(inner);
         }
         st.running = true;
@@ -747,7 +754,12 @@ impl<T: Send + 'static> Core<T> {
             }
         }
         self.dirty = true;
-        self.known_pos = self.known_pos.and_then(|p| p.checked_add(accepted as u64));
+        // An append-mode file (or a value we cannot inspect) may land the write elsewhere:
+        // the next `poll_complete` asks the value.
+        self.known_pos = self
+            .known_pos
+            .filter(|_| self.writes_advance_pos)
+            .and_then(|p| p.checked_add(accepted as u64));
         // Hand the chunk to the pool now if it is full or the pool is idle: low latency when
         // writes are sparse, coalescing into big chunks while the pool is busy.
         let shared = Arc::clone(&self.shared);
@@ -948,6 +960,8 @@ impl<T: Send + 'static> Core<T> {
             let shared = Arc::clone(&self.shared);
             let mut st = shared.lock();
             self.issue(&mut st, Command::Run(f), InFlight::Run);
+            // The closure may reopen the value or change its flags where we cannot look.
+            self.writes_advance_pos = false;
         }
         match ready!(self.poll_command(cx)) {
             Ok(Output::Ran(result)) => Poll::Ready(Ok(result)),
@@ -1046,10 +1060,12 @@ impl<T: Send + 'static> Core<T> {
 
 impl<T: Send + 'static> Drop for Core<T> {
     /// Buffered writes are still written, and the value is flushed and dropped on the pool
-    /// (best effort: nobody is left to see an error). Read-ahead stops.
+    /// (best effort: nobody is left to see an error), even if the pool drops the job because
+    /// its runtime is shutting down (see [`PumpJob`]). Read-ahead stops.
     fn drop(&mut self) {
         let shared = Arc::clone(&self.shared);
         let mut st = shared.lock();
+        st.orphaned = true;
         st.want_read = false;
         st.iter_ops = None;
         if !self.wbuf.is_empty() {

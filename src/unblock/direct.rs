@@ -68,6 +68,25 @@ pub(crate) fn for_value<T: 'static>(_inner: &T) -> Option<ReadFn<T>> {
     None
 }
 
+/// Whether a write of `n` bytes is known to move the value's position by exactly `n`: a
+/// `std::fs::File` not opened with `O_APPEND` (where the kernel first moves the offset to the
+/// end). For an append-mode file and for any type this crate knows nothing about, the position
+/// after a write is asked of the value instead of computed.
+#[cfg(unix)]
+pub(crate) fn writes_advance_position<T: 'static>(inner: &T) -> bool {
+    use std::any::Any;
+
+    (inner as &dyn Any)
+        .downcast_ref::<std::fs::File>()
+        .and_then(|file| rustix::fs::fcntl_getfl(file).ok())
+        .is_some_and(|flags| !flags.contains(rustix::fs::OFlags::APPEND))
+}
+
+#[cfg(not(unix))]
+pub(crate) fn writes_advance_position<T: 'static>(_inner: &T) -> bool {
+    false
+}
+
 /// Runs `read` and sorts its result.
 /// `buf` is cut to [`MAX_INLINE_CHUNK`].
 pub(crate) fn run<T>(read: ReadFn<T>, inner: &mut T, buf: &mut [u8]) -> Inline {

@@ -98,7 +98,9 @@
 //!   `ESPIPE` (a `File` that is a pipe or terminal), the value is treated as a stream whose
 //!   read and write sides are independent (a socket): read-ahead is kept across writes.
 //! - Without a started seek, tokio's `poll_complete` returns the real logical position (asking
-//!   the value when it is not known yet), never a placeholder.
+//!   the value when it is not known yet), never a placeholder. After a write the position is
+//!   computed only for a `std::fs::File` not opened with `O_APPEND`; an append-mode file (the
+//!   kernel moves its offset to the end before each write) and any other value are asked.
 //!
 //! # Cancellation
 //!
@@ -145,7 +147,7 @@
 //! | the value panics in `read`, `write`, `flush`, `seek` | an `io::Error` carrying the panic message; every later operation fails with an error saying the value panicked earlier (`with_mut` still runs) |
 //! | a `with_mut` closure panics | the panic is resumed in the caller |
 //! | an iterator panics | the panic is resumed in `poll_next`; the stream then ends |
-//! | the pool drops a job unrun (its tokio runtime shut down) | an error that says so; the next operation tries again |
+//! | the pool drops a job unrun (its tokio runtime shut down) | an error that says so; the next operation tries again (after the adapter was dropped: the job runs where it is dropped, see [Drop](#drop)) |
 //! | `get_mut` meets an error | kept, and returned by the next operation |
 //! | `into_inner` meets an error, unwritten data, or read-ahead it cannot give back | [`IntoInnerError`] with the error and the adapter itself |
 //!
@@ -163,6 +165,28 @@
 //! errors). An operation in flight finishes on the pool. A value blocked forever in `read`
 //! (stdin with nobody typing) keeps its pool thread until the call returns; the readiness
 //! path (`AutoIo`, `iocompat::stdin()` on Unix) avoids that.
+//!
+//! Every byte a write accepted is written, whatever the runtime does next:
+//!
+//! | right after the drop | what happens to the accepted bytes |
+//! |---|---|
+//! | the tokio runtime is dropped (`#[tokio::main]` returning), or `shutdown_timeout` | written before the runtime's drop returns (it waits for its blocking threads; `shutdown_timeout` waits at most its timeout, then as below) |
+//! | `shutdown_background` | written by a blocking-pool thread that outlives the runtime |
+//! | no tokio runtime (`futures::executor::block_on`, smol, ...) | written by a thread of the `blocking` crate's pool |
+//! | the adapter is dropped while its runtime is shutting down (inside a task being dropped) | written on that thread, before the drop returns |
+//!
+//! tokio drops the blocking jobs still queued when its runtime shuts down, and refuses new
+//! ones once it has begun to: a job of a dropped adapter then does its writes and final flush
+//! on the thread that drops it (a blocking-pool thread, or the thread shutting the runtime
+//! down), instead of losing them.
+//!
+//! What cannot be saved: bytes a pool thread is still writing when the *process* ends
+//! (`std::process::exit`, or `main` returning after `shutdown_background` or a short
+//! `shutdown_timeout`, or with no tokio runtime at all, whose `blocking` threads do not keep the
+//! process alive), and an adapter leaked with [`std::mem::forget`]: its last chunk is never
+//! handed over, and the value is never flushed, dropped or closed (queued chunks are still
+//! written by a pump already running; no thread is kept). Call `flush`, `shutdown` or
+//! `into_inner` before exiting to be sure, and to see errors.
 //!
 //! # Coming from `blocking::Unblock`
 //!

@@ -147,6 +147,9 @@ pub(crate) struct State<T> {
     /// Drop asked the pump to write what is queued, flush, and leave the value to be dropped
     /// on the pool thread.
     pub(crate) closing: bool,
+    /// The adapter was dropped: nobody is left to see an error or to retry, so a pump job the
+    /// pool drops unrun does its work where it is dropped (see [`PumpJob`]).
+    pub(crate) orphaned: bool,
 
     // Commands.
     pub(crate) command: Option<Command<T>>,
@@ -213,6 +216,7 @@ impl<T> Shared<T> {
                 write_error: None,
                 flush_fn: None,
                 closing: false,
+                orphaned: false,
                 command: None,
                 result: None,
                 result_from_write: false,
@@ -304,8 +308,16 @@ fn panic_error(what: &str, message: &str) -> io::Error {
     ))
 }
 
-/// The pump job: spawned by the consumer with `running` already set. If the pool drops it
-/// without running it, its `Drop` clears `running`, records why, and wakes the consumer.
+/// The pump job: spawned by the consumer with `running` already set.
+///
+/// If the pool drops it without running it (tokio drops the queued blocking jobs of a runtime
+/// that shuts down, and refuses new ones once it has begun to), its `Drop`:
+/// - while the adapter is alive, clears `running`, records why, and wakes the consumer, whose
+///   operation then fails with an error and may be retried;
+/// - once the adapter has been dropped, runs the pump right there, so the writes it accepted
+///   and the final flush still happen: nobody is left to retry them. That thread is one the
+///   pool or the runtime was ending on: a blocking-pool thread draining its queue at shutdown,
+///   or the thread that dropped the adapter while its runtime was shutting down.
 pub(crate) struct PumpJob<T: Send + 'static> {
     shared: Option<Arc<Shared<T>>>,
 }
@@ -327,6 +339,10 @@ impl<T: Send + 'static> PumpJob<T> {
 impl<T: Send + 'static> Drop for PumpJob<T> {
     fn drop(&mut self) {
         if let Some(shared) = self.shared.take() {
+            if shared.lock().orphaned {
+                pump(&shared);
+                return;
+            }
             let waker = {
                 let mut st = shared.lock();
                 st.running = false;

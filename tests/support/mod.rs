@@ -71,3 +71,4 @@ where
     on_multi_thread(f());
     on_block_on(f());
 }
+pub mod shutdown;
