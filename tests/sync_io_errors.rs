@@ -256,11 +256,32 @@ impl tokio::io::AsyncWrite for StuckFlush {
     }
 }
 
+/// `Drop` flushes unflushed writes, but gives up after the stall timeout without progress.
+impl futures::io::AsyncWrite for StuckFlush {
+    fn poll_write(self: Pin<&mut Self>, _: &mut Context<'_>, b: &[u8]) -> Poll<io::Result<usize>> {
+        Poll::Ready(Ok(b.len()))
+    }
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Pending
+    }
+    fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Pending
+    }
+}
+
 #[test]
-fn drop_does_not_block() {
+fn drop_does_not_block_for_ever_on_a_flush_that_cannot_finish() {
     within(10, || {
         let rt = tokio::runtime::Runtime::new().unwrap();
         let mut w = SyncIo::with_handle(StuckFlush, rt.handle().clone());
+        w.set_stall_timeout(std::time::Duration::from_millis(100));
+        w.write_all(b"unflushed").unwrap();
+        drop(w);
+    });
+    // The same without any runtime to watch (a futures-io value).
+    within(10, || {
+        let mut w = SyncIo::from_futures_io(StuckFlush);
+        w.set_stall_timeout(std::time::Duration::from_millis(100));
         w.write_all(b"unflushed").unwrap();
         drop(w);
     });

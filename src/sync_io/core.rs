@@ -113,8 +113,14 @@ const CHECK_INTERVAL: Duration = park::TICK;
 /// - A futures-io value ([`SyncIo::from_futures_io`]) is woken by whatever drives it; if that
 ///   is the very executor thread calling `SyncIo`, the call waits for ever. tokio runtimes are
 ///   detected (above); other executors cannot be.
-/// - `Drop` neither blocks nor flushes: call [`Write::flush`](std::io::Write::flush) or
-///   `shutdown` to see write errors.
+/// - `Drop` flushes what was written since the last flush, as `std::io::BufWriter` does, so
+///   bytes the value accepted into its own buffer (a tokio `BufWriter`, say) are not lost;
+///   errors are ignored. It gives up when the flush shows no progress (no wake-up) for the
+///   [stall timeout](SyncIo::set_stall_timeout), so `Drop` never blocks for ever. It cannot
+///   flush where a call could not block either (on a runtime thread, or with the runtime
+///   gone): there, and while a panic unwinds, it does nothing, and what the value buffered is
+///   dropped with it. Call [`Write::flush`](std::io::Write::flush) or
+///   `shutdown` to be sure, and to see errors. [`SyncIo::into_inner`] does not flush.
 ///
 /// # Examples
 ///
@@ -138,17 +144,39 @@ const CHECK_INTERVAL: Duration = park::TICK;
 /// # std::io::Result::Ok(())
 /// ```
 pub struct SyncIo<T, Traits = TokioTraits> {
-    inner: T,
+    /// `Some` for the adapter's whole life: only `into_inner`, which consumes it, takes the
+    /// value (a type with `Drop` cannot be moved out of otherwise).
+    inner: Option<T>,
     #[cfg(feature = "tokio")]
     handle: Option<tokio::runtime::Handle>,
     stall_timeout: Duration,
     traits: PhantomData<fn() -> Traits>,
+    /// Set by a write, cleared by a flush or shutdown that succeeded: `Drop` then flushes, as
+    /// `std::io::BufWriter` does. A function, because only the `Write` impls know the value
+    /// is a writer.
+    flush_on_drop: Option<fn(&mut Self)>,
+    /// While `Drop` flushes: give up after this long without a wake-up, so a flush that
+    /// cannot finish never keeps `Drop` blocked for ever.
+    idle_limit: Option<Duration>,
+}
+
+impl<T, Traits> Drop for SyncIo<T, Traits> {
+    /// Flushes what was written since the last flush, where blocking is possible (see
+    /// [`SyncIo`]'s caveats); never while a panic unwinds.
+    fn drop(&mut self) {
+        if let Some(flush) = self.flush_on_drop.take() {
+            if !std::thread::panicking() {
+                self.idle_limit = Some(self.stall_timeout);
+                flush(self);
+            }
+        }
+    }
 }
 
 impl<T: fmt::Debug, Traits> fmt::Debug for SyncIo<T, Traits> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut s = f.debug_struct("SyncIo");
-        s.field("inner", &self.inner);
+        s.field("inner", self.get_ref());
         #[cfg(feature = "tokio")]
         s.field("handle", &self.handle);
         s.field("stall_timeout", &self.stall_timeout).finish()
@@ -235,11 +263,13 @@ cfg_futures_io! {
 impl<T, Traits> SyncIo<T, Traits> {
     fn build(inner: T, #[cfg(feature = "tokio")] handle: Option<tokio::runtime::Handle>) -> Self {
         Self {
-            inner,
+            inner: Some(inner),
             #[cfg(feature = "tokio")]
             handle,
             stall_timeout: DEFAULT_STALL_TIMEOUT,
             traits: PhantomData,
+            flush_on_drop: None,
+            idle_limit: None,
         }
     }
 
@@ -270,7 +300,10 @@ impl<T, Traits> SyncIo<T, Traits> {
     /// let _empty: &tokio::io::Empty = io.get_ref();
     /// ```
     pub fn get_ref(&self) -> &T {
-        &self.inner
+        match &self.inner {
+            Some(value) => value,
+            None => unreachable!("SyncIo: the value is only taken by into_inner"),
+        }
     }
 
     /// The wrapped value, mutably.
@@ -283,10 +316,14 @@ impl<T, Traits> SyncIo<T, Traits> {
     /// assert_eq!(io.get_ref(), &[1]);
     /// ```
     pub fn get_mut(&mut self) -> &mut T {
-        &mut self.inner
+        match &mut self.inner {
+            Some(value) => value,
+            None => unreachable!("SyncIo: the value is only taken by into_inner"),
+        }
     }
 
-    /// Unwraps the value. `SyncIo` holds no buffer, so nothing is lost.
+    /// Unwraps the value, without flushing it. `SyncIo` holds no buffer, so nothing is lost:
+    /// what the value itself buffered stays in it.
     ///
     /// # Examples
     ///
@@ -298,8 +335,18 @@ impl<T, Traits> SyncIo<T, Traits> {
     /// assert_eq!(io.into_inner(), b"kept");
     /// # std::io::Result::Ok(())
     /// ```
-    pub fn into_inner(self) -> T {
-        self.inner
+    pub fn into_inner(mut self) -> T {
+        self.flush_on_drop = None;
+        match self.inner.take() {
+            Some(value) => value,
+            None => unreachable!("SyncIo: the value is only taken by into_inner"),
+        }
+    }
+
+    /// Records that a write was accepted (`flush`: how `Drop` flushes this writer), or, with
+    /// `None`, that everything accepted was flushed.
+    pub(super) fn set_unflushed(&mut self, flush: Option<fn(&mut Self)>) {
+        self.flush_on_drop = flush;
     }
 }
 
@@ -328,16 +375,35 @@ impl<T: Unpin, Traits: Family> SyncIo<T, Traits> {
         );
         let (notify, waker) = park::current();
         let mut cx = Context::from_waker(&waker);
+        // A bounded wait needs the watchdog's nudges to look at the clock.
+        let idle_limit = self.idle_limit;
+        #[cfg(feature = "tokio")]
+        let watched = liveness.watched() || idle_limit.is_some();
+        #[cfg(not(feature = "tokio"))]
+        let watched = idle_limit.is_some();
         loop {
-            if let Poll::Ready(result) = poll(Pin::new(&mut self.inner), &mut cx) {
+            let Some(inner) = self.inner.as_mut() else {
+                unreachable!("SyncIo: the value is only taken by into_inner")
+            };
+            if let Poll::Ready(result) = poll(Pin::new(inner), &mut cx) {
                 return result;
             }
-            #[cfg(feature = "tokio")]
-            while !notify.wait(liveness.watched()) {
+            let mut idle_since = None;
+            while !notify.wait(watched) {
+                #[cfg(feature = "tokio")]
                 liveness.check(op)?;
+                if let Some(limit) = idle_limit {
+                    let since = *idle_since.get_or_insert_with(std::time::Instant::now);
+                    if since.elapsed() >= limit {
+                        return Err(io::Error::new(
+                            io::ErrorKind::TimedOut,
+                            format!(
+                                "iocompat::SyncIo::{op}: no progress for {limit:?} while the                                  SyncIo was dropped; gave up"
+                            ),
+                        ));
+                    }
+                }
             }
-            #[cfg(not(feature = "tokio"))]
-            while !notify.wait(false) {}
         }
     }
 
@@ -352,7 +418,7 @@ impl<T: Unpin, Traits: Family> SyncIo<T, Traits> {
         let _guard = enter(self.handle.as_ref(), &tokio::runtime::Handle::try_current());
         let (_notify, waker) = park::current();
         let mut cx = Context::from_waker(&waker);
-        match poll(Pin::new(&mut self.inner), &mut cx) {
+        match poll(Pin::new(self.get_mut()), &mut cx) {
             Poll::Ready(result) => result,
             Poll::Pending => Err(io::Error::other(format!(
                 "iocompat::SyncIo::{op}: the value returned Pending right after it reported \

@@ -54,19 +54,23 @@ impl<T: futures_io::AsyncBufRead + Unpin> io::BufRead for SyncIo<T, FuturesTrait
 
 impl<T: futures_io::AsyncWrite + Unpin> io::Write for SyncIo<T, FuturesTraits> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.set_unflushed(Some(Self::flush_on_drop));
         self.block_on_poll("write", |inner, cx| {
             futures_io::AsyncWrite::poll_write(inner, cx, buf)
         })
     }
 
     fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        self.set_unflushed(Some(Self::flush_on_drop));
         self.block_on_poll("write_vectored", |inner, cx| {
             futures_io::AsyncWrite::poll_write_vectored(inner, cx, bufs)
         })
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.block_on_poll("flush", futures_io::AsyncWrite::poll_flush)
+        self.block_on_poll("flush", futures_io::AsyncWrite::poll_flush)?;
+        self.set_unflushed(None);
+        Ok(())
     }
 }
 
@@ -89,7 +93,14 @@ impl<T: futures_io::AsyncWrite + Unpin> SyncIo<T, FuturesTraits> {
     /// # std::io::Result::Ok(())
     /// ```
     pub fn shutdown(&mut self) -> io::Result<()> {
-        self.block_on_poll("shutdown", futures_io::AsyncWrite::poll_close)
+        self.block_on_poll("shutdown", futures_io::AsyncWrite::poll_close)?;
+        self.set_unflushed(None);
+        Ok(())
+    }
+
+    /// What `Drop` runs after a write that no flush followed: errors have nowhere to go.
+    fn flush_on_drop(&mut self) {
+        let _ = io::Write::flush(self);
     }
 }
 

@@ -38,19 +38,23 @@ impl<T: tokio::io::AsyncBufRead + Unpin> io::BufRead for SyncIo<T, TokioTraits> 
 
 impl<T: tokio::io::AsyncWrite + Unpin> io::Write for SyncIo<T, TokioTraits> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.set_unflushed(Some(Self::flush_on_drop));
         self.block_on_poll("write", |inner, cx| {
             tokio::io::AsyncWrite::poll_write(inner, cx, buf)
         })
     }
 
     fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        self.set_unflushed(Some(Self::flush_on_drop));
         self.block_on_poll("write_vectored", |inner, cx| {
             tokio::io::AsyncWrite::poll_write_vectored(inner, cx, bufs)
         })
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.block_on_poll("flush", tokio::io::AsyncWrite::poll_flush)
+        self.block_on_poll("flush", tokio::io::AsyncWrite::poll_flush)?;
+        self.set_unflushed(None);
+        Ok(())
     }
 }
 
@@ -72,7 +76,14 @@ impl<T: tokio::io::AsyncWrite + Unpin> SyncIo<T, TokioTraits> {
     /// # std::io::Result::Ok(())
     /// ```
     pub fn shutdown(&mut self) -> io::Result<()> {
-        self.block_on_poll("shutdown", tokio::io::AsyncWrite::poll_shutdown)
+        self.block_on_poll("shutdown", tokio::io::AsyncWrite::poll_shutdown)?;
+        self.set_unflushed(None);
+        Ok(())
+    }
+
+    /// What `Drop` runs after a write that no flush followed: errors have nowhere to go.
+    fn flush_on_drop(&mut self) {
+        let _ = io::Write::flush(self);
     }
 }
 
