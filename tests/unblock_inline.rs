@@ -423,3 +423,198 @@ fn write_only_file_reports_the_read_error_from_the_pool() {
     });
     std::fs::remove_file(path).unwrap();
 }
+
+/// Files that look regular but are made up by the kernel as they are read (`/proc`, `/sys`),
+/// and sockets and FIFOs handed over as a `File`, are read on the pool, never inline.
+#[test]
+fn proc_and_sys_files_sockets_and_fifos_passed_as_file_are_not_read_inline() {
+    use std::os::fd::OwnedFd;
+
+    for path in [
+        "/proc/self/status",
+        "/proc/self/mountinfo",
+        "/sys/kernel/mm/transparent_hugepage/enabled",
+    ] {
+        let Ok(file) = File::open(path) else { continue };
+        let pool = ManualPool::default();
+        let mut r = on_manual_pool(&pool, file);
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut small = [0u8; 100];
+        assert!(
+            poll_once(&mut r.read(&mut small)).is_pending(),
+            "{path} was read inline"
+        );
+        assert_eq!(pool.queued(), 1, "{path}");
+        pool.run_all();
+        let mut got = Vec::new();
+        loop {
+            let n = drive(&pool, Box::pin(r.read(&mut buf))).unwrap();
+            if n == 0 {
+                break;
+            }
+            got.extend_from_slice(&buf[..n]);
+        }
+        assert!(
+            !got.is_empty() || path.starts_with("/sys"),
+            "{path}: nothing read"
+        );
+    }
+
+    let (a, mut b) = std::os::unix::net::UnixStream::pair().unwrap();
+    let socket = File::from(OwnedFd::from(a));
+    let pool = ManualPool::default();
+    let mut r = on_manual_pool(&pool, socket);
+    let mut buf = vec![0u8; 64 * 1024];
+    assert!(
+        poll_once(&mut r.read(&mut buf)).is_pending(),
+        "a socket was read inline"
+    );
+    b.write_all(b"over the socket").unwrap();
+    pool.run_all();
+    let n = drive(&pool, Box::pin(r.read(&mut buf))).unwrap();
+    assert_eq!(&buf[..n], b"over the socket");
+
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    rustix::fs::mknodat(
+        rustix::fs::CWD,
+        &fifo,
+        rustix::fs::FileType::Fifo,
+        rustix::fs::Mode::RUSR | rustix::fs::Mode::WUSR,
+        0,
+    )
+    .unwrap();
+    // Read and write: the open does not wait for a writer.
+    let reader = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&fifo)
+        .unwrap();
+    let mut writer = OpenOptions::new().write(true).open(&fifo).unwrap();
+    let pool = ManualPool::default();
+    let mut r = on_manual_pool(&pool, reader);
+    assert!(
+        poll_once(&mut r.read(&mut buf)).is_pending(),
+        "a FIFO was read inline"
+    );
+    writer.write_all(b"through the fifo").unwrap();
+    pool.run_all();
+    let n = drive(&pool, Box::pin(r.read(&mut buf))).unwrap();
+    assert_eq!(&buf[..n], b"through the fifo");
+}
+
+/// Another writer truncates the file under an inline reader: no read issued after the
+/// truncation returns bytes past the new end, and nothing panics. Bytes already read ahead
+/// before it (small reads go through a chunk) are served as read, like `std`'s `BufReader`.
+#[test]
+fn a_file_truncated_by_another_writer_is_read_up_to_its_new_end() {
+    const LEN: usize = 1 << 20;
+    for bufsize in [64 * 1024, 8 * 1024] {
+        let (path, data) = data_file(&format!("truncated{bufsize}"), LEN);
+        support::on_all(|| {
+            let (path, data) = (path.clone(), data.clone());
+            async move {
+                std::fs::write(&path, &data).unwrap();
+                let mut r = Unblock::new(File::open(&path).unwrap());
+                let mut buf = vec![0u8; bufsize];
+                let mut got = Vec::new();
+                while got.len() < 256 * 1024 {
+                    let n = r.read(&mut buf).await.unwrap();
+                    got.extend_from_slice(&buf[..n]);
+                }
+                let before = got.len();
+                // Shrink to below what was read, then to above it.
+                OpenOptions::new()
+                    .write(true)
+                    .open(&path)
+                    .unwrap()
+                    .set_len(100 * 1024)
+                    .unwrap();
+                let mut after_shrink = Vec::new();
+                loop {
+                    let n = r.read(&mut buf).await.unwrap();
+                    if n == 0 {
+                        break;
+                    }
+                    after_shrink.extend_from_slice(&buf[..n]);
+                }
+                if bufsize >= 32 * 1024 {
+                    assert!(after_shrink.is_empty(), "read past the new end");
+                }
+                // Whatever came was read ahead before the truncation: the old bytes, in order.
+                let end = before + after_shrink.len();
+                assert!(after_shrink[..] == data[before..end]);
+                assert!(
+                    end <= before + 256 * 1024,
+                    "more than one chunk of read-ahead"
+                );
+                // The file grows again (with new bytes) past the reader's position: a
+                // later read sees the new bytes from the file's cursor on.
+                let mut w = OpenOptions::new().write(true).open(&path).unwrap();
+                w.seek(SeekFrom::Start(0)).unwrap();
+                w.write_all(&vec![0xEE; 600 * 1024]).unwrap();
+                let mut tail = Vec::new();
+                loop {
+                    let n = r.read(&mut buf).await.unwrap();
+                    if n == 0 {
+                        break;
+                    }
+                    tail.extend_from_slice(&buf[..n]);
+                }
+                assert_eq!(
+                    tail.len(),
+                    600 * 1024 - end,
+                    "from the cursor to the new end"
+                );
+                assert!(tail.iter().all(|&b| b == 0xEE));
+            }
+        });
+        std::fs::remove_file(path).unwrap();
+    }
+}
+
+/// `tail -f`: after end of file, bytes another writer appends are read by the next read; a
+/// file replaced by a rename is not seen (the adapter reads the file it opened, as `File`
+/// does).
+#[test]
+fn a_reader_at_end_of_file_sees_appended_bytes_and_keeps_reading_a_replaced_file() {
+    let (path, data) = data_file("tailed", 100_000);
+    support::on_all(|| {
+        let (path, data) = (path.clone(), data.clone());
+        async move {
+            std::fs::write(&path, &data).unwrap();
+            let mut r = Unblock::new(File::open(&path).unwrap());
+            let mut got = Vec::new();
+            r.read_to_end(&mut got).await.unwrap();
+            assert!(got == data);
+            let mut buf = vec![0u8; 64 * 1024];
+            assert_eq!(r.read(&mut buf).await.unwrap(), 0, "still at the end");
+            let mut log = OpenOptions::new().append(true).open(&path).unwrap();
+            log.write_all(b"one more line\n").unwrap();
+            let n = r.read(&mut buf).await.unwrap();
+            assert_eq!(&buf[..n], b"one more line\n", "the appended bytes");
+            let mut small = [0u8; 5];
+            log.write_all(b"and another\n").unwrap();
+            let mut line = Vec::new();
+            while line.len() < 12 {
+                let n = r.read(&mut small).await.unwrap();
+                assert!(n > 0, "appended bytes through small reads");
+                line.extend_from_slice(&small[..n]);
+            }
+            assert_eq!(line, b"and another\n");
+            // Replace the file: the reader keeps the old one, which nobody writes any more.
+            let new = path.with_extension("new");
+            std::fs::write(&new, b"replacement").unwrap();
+            std::fs::rename(&new, &path).unwrap();
+            assert_eq!(
+                r.read(&mut buf).await.unwrap(),
+                0,
+                "the old file ends where it was"
+            );
+            log.write_all(b"to the old file\n").unwrap();
+            let n = r.read(&mut buf).await.unwrap();
+            assert_eq!(&buf[..n], b"to the old file\n");
+        }
+    });
+    std::fs::remove_file(path).unwrap();
+}

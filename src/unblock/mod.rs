@@ -63,6 +63,15 @@
 //! long as a `memcpy` of that size. After [`Unblock::get_mut`] or [`Unblock::with_mut`] the
 //! value is checked again (it may have been replaced, or given `O_DIRECT`).
 //!
+//! Files that change under the reader: the adapter reads the file it was given, through its
+//! cursor, as `File` does. Bytes another writer appends are returned by the next read, also
+//! after a read returned end of file (`tail -f`). After a truncation, no read that reaches the
+//! file returns bytes past the new end; bytes read ahead before it (small reads go through a
+//! chunk of at most 256 KiB) are still served, as `std`'s `BufReader` would. A file replaced by
+//! a rename is not seen: the old one is read to its end. Files the kernel makes up as they are
+//! read (`/proc`, `/sys`), and pipes, FIFOs and sockets passed as a `File`, are read on the
+//! pool: the first refuse `RWF_NOWAIT`, the others are not regular files.
+//!
 //! Caveats: the kernel may still make an inline read wait briefly where io_uring's inline
 //! reads wait too: for the file-position lock when the open file is shared with another
 //! thread reading it with blocking calls (after `try_clone`), and for the filesystem journal
