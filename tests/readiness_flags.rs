@@ -1,7 +1,8 @@
 //! `O_NONBLOCK` is counted and restored per open file description: unrelated descriptions that
 //! share one inode (eventfds, two opens of one FIFO) are each restored by their own adapter,
-//! `dup`s of one descriptor keep the flag until the last adapter goes, and terminals are never
-//! changed.
+//! `dup`s of one descriptor keep the flag until the last adapter goes, terminals are never
+//! changed, and a leaked adapter leaves what its docs say. Also: a pseudo-terminal that reports
+//! end of file and then has more data.
 //!
 //! Every test runs its body on tokio's current-thread and multi-thread runtimes, under a
 //! watchdog (a blocking call on a runtime thread cannot be interrupted by a tokio timeout).
@@ -381,5 +382,165 @@ fn two_pty_masters_stay_blocking() {
         let m1 = r1.into_inner();
         let m2 = r2.into_inner();
         assert!(!nonblocking(&m1) && !nonblocking(&m2));
+    });
+}
+
+/// `mem::forget` on an adapter: no destructor runs, so the description keeps `O_NONBLOCK`,
+/// and the adapter's registry entry (with its private duplicate of the descriptor) stays, so
+/// a later adapter on the same description counts it and leaves the flag set too. Unrelated
+/// descriptions on the same inode are not affected.
+#[test]
+fn a_forgotten_adapter_leaves_its_description_nonblocking() {
+    on_both("forgotten_adapter", || async {
+        let (a, b) = (eventfd(), eventfd());
+        std::mem::forget(Readiness::new(a.try_clone().unwrap()).unwrap());
+        assert!(nonblocking(&a), "left set: nothing restored it");
+        let rb = Readiness::new(b).unwrap();
+        let b = rb.into_inner();
+        assert!(
+            !nonblocking(&b),
+            "an unrelated eventfd is restored as usual"
+        );
+        let mut ra = Readiness::new(a).unwrap();
+        // Still driven without blocking: the forgotten adapter counts as a second user, so
+        // the flag is checked (and set again) before each call.
+        rustix::fs::fcntl_setfl(ra.get_ref(), flags(ra.get_ref()) - OFlags::NONBLOCK).unwrap();
+        let mut n = [0u8; 8];
+        assert!(
+            pending_now(ra.read_exact(&mut n)).await,
+            "waits on the reactor"
+        );
+        let a = ra.into_inner();
+        assert!(nonblocking(&a), "the forgotten adapter still counts");
+
+        // AutoIo the same.
+        let c = eventfd();
+        let io = AutoIo::new(c.try_clone().unwrap());
+        assert_eq!(io.path(), IoPath::Readiness);
+        std::mem::forget(io);
+        assert!(nonblocking(&c));
+    });
+}
+
+/// A leaked adapter holds no thread, on either path: with one blocking thread in the pool,
+/// a blocking task still runs after an `AutoIo` on a socket (readiness, a read pending when
+/// it was leaked) and one on a regular file (pool, after a read and an unflushed write) were
+/// leaked.
+#[test]
+fn a_forgotten_auto_io_holds_no_thread() {
+    support::watchdog("forgotten_auto_io_thread", || {
+        for multi in [false, true] {
+            let mut builder = if multi {
+                tokio::runtime::Builder::new_multi_thread()
+            } else {
+                tokio::runtime::Builder::new_current_thread()
+            };
+            let rt = builder
+                .max_blocking_threads(1)
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                let (a, _b) = UnixStream::pair().unwrap();
+                let mut io = AutoIo::new(a);
+                assert_eq!(io.path(), IoPath::Readiness);
+                let mut buf = [0u8; 4];
+                assert!(pending_now(io.read(&mut buf)).await);
+                std::mem::forget(io);
+
+                let mut file = tempfile::tempfile().unwrap();
+                file.write_all(b"some bytes").unwrap();
+                std::io::Seek::rewind(&mut file).unwrap();
+                let mut io = AutoIo::new(file);
+                assert_eq!(io.path(), IoPath::Pool);
+                io.read_exact(&mut buf).await.unwrap();
+                assert_eq!(&buf, b"some");
+                io.write_all(b"more").await.unwrap();
+                std::mem::forget(io);
+
+                let ran = tokio::time::timeout(support::LIMIT, tokio::task::spawn_blocking(|| 7))
+                    .await
+                    .expect("the only blocking thread is free")
+                    .unwrap();
+                assert_eq!(ran, 7);
+            });
+        }
+    });
+}
+
+/// The master of a pseudo-terminal whose slave closes reports `EIO` (Linux's end of file for
+/// a master) instead of hanging, and once a slave is open again and writes, the next read
+/// delivers the new data: the adapter stays usable.
+#[test]
+fn pty_master_reports_eio_when_the_slave_closes_then_reads_new_data() {
+    on_both("pty_master_eio", || async {
+        let (master, slave, path) = pty();
+        let mut m = Readiness::new(master).unwrap();
+        let mut buf = [0u8; 64];
+        let mut read = std::pin::pin!(m.read(&mut buf));
+        assert!(
+            futures::poll!(&mut read).is_pending(),
+            "the slave wrote nothing"
+        );
+        drop(slave);
+        let err = read.await.expect_err("no slave: end of file");
+        assert_eq!(
+            err.raw_os_error(),
+            Some(rustix::io::Errno::IO.raw_os_error())
+        );
+        // Asking again gives the same answer at once, not a hang.
+        let err = m.read(&mut buf).await.expect_err("still no slave");
+        assert_eq!(
+            err.raw_os_error(),
+            Some(rustix::io::Errno::IO.raw_os_error())
+        );
+
+        let mut slave = open_slave(&path);
+        slave.write_all(b"again").unwrap();
+        let mut seen = Vec::new();
+        while !seen.ends_with(b"again") {
+            let n = m.read(&mut buf).await.unwrap();
+            assert!(n > 0);
+            seen.extend_from_slice(&buf[..n]);
+        }
+        assert_eq!(seen, b"again");
+    });
+}
+
+/// The slave of a pseudo-terminal in canonical mode reads 0 bytes (end of file) when the EOF
+/// character (^D) starts a line; what is typed afterwards is delivered by the next reads, on
+/// `Readiness` and `AutoIo`, whether the read was already waiting or not.
+#[test]
+fn pty_slave_reads_end_of_file_on_ctrl_d_then_later_lines() {
+    on_both("pty_slave_ctrl_d", || async {
+        let (mut master, slave, _) = pty();
+        let mut s = Readiness::new(slave).unwrap();
+        let mut buf = [0u8; 64];
+        master.write_all(b"\x04").unwrap();
+        assert_eq!(
+            s.read(&mut buf).await.unwrap(),
+            0,
+            "^D at line start: end of file"
+        );
+        let mut read = std::pin::pin!(s.read(&mut buf));
+        assert!(futures::poll!(&mut read).is_pending(), "no line typed yet");
+        master.write_all(b"more\n").unwrap();
+        let n = read.await.unwrap();
+        assert_eq!(&buf[..n], b"more\n");
+
+        let slave = s.into_inner();
+        let mut io = AutoIo::new(slave);
+        assert_eq!(io.path(), IoPath::Readiness);
+        master.write_all(b"\x04last\n").unwrap();
+        assert_eq!(io.read(&mut buf).await.unwrap(), 0);
+        let n = io.read(&mut buf).await.unwrap();
+        assert_eq!(&buf[..n], b"last\n");
+        // AsyncBufRead ends its lines at end of file, and a new `lines` reads on.
+        master.write_all(b"one\n\x04two\n").unwrap();
+        let mut lines = tokio::io::AsyncBufReadExt::lines(&mut io);
+        assert_eq!(lines.next_line().await.unwrap().as_deref(), Some("one"));
+        assert_eq!(lines.next_line().await.unwrap(), None);
+        let mut lines = tokio::io::AsyncBufReadExt::lines(&mut io);
+        assert_eq!(lines.next_line().await.unwrap().as_deref(), Some("two"));
     });
 }

@@ -34,6 +34,25 @@ const BUF_READ_SIZE: usize = 8 * 1024;
 /// Most code wants [`AutoIo`](crate::AutoIo), which picks this where it works and the pool
 /// where it does not.
 ///
+/// # Caveats
+///
+/// - **End of file is not final.** A read returns what the value's own `read` returns: `Ok(0)`
+///   for end of file (a pipe with no writer left, a terminal after the EOF character, ^D, at
+///   the start of a line in canonical mode), or an error where the kernel reports it so (a
+///   pseudo-terminal master whose slave is closed: `EIO` on Linux). Neither ends the adapter:
+///   the next read asks the descriptor again, waiting for readiness if it has nothing, so
+///   data that comes later (a line typed after ^D, a slave opened again) is delivered.
+/// - **Leaked adapters** ([`mem::forget`](std::mem::forget), an `Rc` cycle) run no
+///   destructor, so the descriptor's flags are never restored: its open file description
+///   keeps `O_NONBLOCK` for good, and a read through another descriptor on it (a `dup` taken
+///   earlier) returns `WouldBlock` instead of waiting. The adapter's private duplicate of the
+///   descriptor stays open (the description is never closed), as does its entry in the
+///   process-wide count of adapters per description: a later adapter on the same
+///   description counts the leaked one, so it checks the flag before every call and leaves
+///   it set when it goes. The reactor registration's memory is not freed either. No thread
+///   is left behind: a `Readiness` never uses one. Other descriptions, even of the same inode
+///   (other eventfds, other opens of one FIFO), are not affected.
+///
 /// # Examples
 ///
 /// ```
