@@ -73,10 +73,10 @@ const BUF_READ_SIZE: usize = 8 * 1024;
 pub struct Readiness<T: AsFd> {
     /// A private duplicate of the value's descriptor, registered with the reactor. It shares
     /// the open file description (so readiness is the same), and because only this adapter
-    /// holds it, it stays open and unchanged for as long as the registration lives, whatever
-    /// is done with the value through `get_mut`. Shared (`Arc`) with the registry entry of
-    /// its open file description when this adapter is the first on it, which keeps it open
-    /// for the adapters that come later.
+    /// holds it (and, when this adapter was the first on its description, the description's
+    /// registry entry, through the `Arc`, to probe and restore for later adapters), it stays
+    /// open and unchanged for as long as the registration lives, whatever is done with the
+    /// value through `get_mut`.
     reg: AsyncFd<Arc<OwnedFd>>,
     inner: Option<T>,
     /// The mode the descriptor is driven in, and this adapter's place in the count of
@@ -219,9 +219,9 @@ impl<T: AsFd> Readiness<T> {
         };
         // Sound: `dup` is an `OwnedFd` this adapter owns and never hands out (the registry of
         // descriptions may keep a clone of the `Arc`, which only keeps it open longer), so it
-        // is open and the same descriptor for the registration's whole life (what tokio's unsafe
-        // `register` asks of its caller; its safe `try_new` is deprecated only because other
-        // callers cannot promise that).
+        // is open and the same descriptor for the registration's whole life (what tokio's
+        // unsafe `register` asks of its caller; its safe `try_new` is deprecated only because
+        // other callers cannot promise that).
         //
         // tokio panics here when the current runtime was built without `enable_io`: that is a
         // "cannot register" like any other, so it becomes an error (and `AutoIo` takes the
