@@ -40,6 +40,19 @@ pub enum IoPath {
 /// Implements tokio and futures-io `AsyncRead` + `AsyncBufRead` for `T: Read` and `AsyncWrite`
 /// for `T: Write`, on both paths.
 ///
+/// # Caveats
+///
+/// - On the readiness path, end of file and leaking behave as for
+///   [`Readiness`](crate::Readiness#caveats): a read after end of file asks the descriptor
+///   again and delivers later data; an adapter leaked with [`mem::forget`](std::mem::forget)
+///   leaves its open file description `O_NONBLOCK` for good, and its private duplicate of the
+///   descriptor and its entry in the count of adapters per description stay, so later
+///   adapters on that description leave the flag set too. No thread is held.
+/// - On the pool path a leaked adapter is a leaked [`Unblock`]: the value (with its
+///   descriptor) and its buffers are never freed, bytes written but not flushed may never
+///   reach the value, and a pool job already running finishes and returns, holding no thread.
+///   The descriptor's flags were never changed.
+///
 /// # Platform-specific behavior
 ///
 /// Unix only; elsewhere use [`Unblock`] (the pool path).

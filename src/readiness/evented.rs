@@ -4,12 +4,13 @@ use std::fmt;
 use std::io::{self, IoSlice, Read, Write};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
 use rustix::event::{PollFd, PollFlags};
 use tokio::io::unix::AsyncFd;
 
-use super::flags::{self, Mode, Policy};
+use super::flags::{Flags, Mode, Policy};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// The most a pipe takes whole once it says it is writable (POSIX's `PIPE_BUF` on Linux).
@@ -33,6 +34,25 @@ const BUF_READ_SIZE: usize = 8 * 1024;
 /// Most code wants [`AutoIo`](crate::AutoIo), which picks this where it works and the pool
 /// where it does not.
 ///
+/// # Caveats
+///
+/// - **End of file is not final.** A read returns what the value's own `read` returns: `Ok(0)`
+///   for end of file (a pipe with no writer left, a terminal after the EOF character, ^D, at
+///   the start of a line in canonical mode), or an error where the kernel reports it so (a
+///   pseudo-terminal master whose slave is closed: `EIO` on Linux). Neither ends the adapter:
+///   the next read asks the descriptor again, waiting for readiness if it has nothing, so
+///   data that comes later (a line typed after ^D, a slave opened again) is delivered.
+/// - **Leaked adapters** ([`mem::forget`](std::mem::forget), an `Rc` cycle) run no
+///   destructor, so the descriptor's flags are never restored: its open file description
+///   keeps `O_NONBLOCK` for good, and a read through another descriptor on it (a `dup` taken
+///   earlier) returns `WouldBlock` instead of waiting. The adapter's private duplicate of the
+///   descriptor stays open (the description is never closed), as does its entry in the
+///   process-wide count of adapters per description: a later adapter on the same
+///   description counts the leaked one, so it checks the flag before every call and leaves
+///   it set when it goes. The reactor registration's memory is not freed either. No thread
+///   is left behind: a `Readiness` never uses one. Other descriptions, even of the same inode
+///   (other eventfds, other opens of one FIFO), are not affected.
+///
 /// # Examples
 ///
 /// ```
@@ -53,14 +73,15 @@ const BUF_READ_SIZE: usize = 8 * 1024;
 pub struct Readiness<T: AsFd> {
     /// A private duplicate of the value's descriptor, registered with the reactor. It shares
     /// the open file description (so readiness is the same), and because only this adapter
-    /// holds it, it stays open and unchanged for as long as the registration lives, whatever
-    /// is done with the value through `get_mut`.
-    reg: AsyncFd<OwnedFd>,
+    /// holds it (and, when this adapter was the first on its description, the description's
+    /// registry entry, through the `Arc`, to probe and restore for later adapters), it stays
+    /// open and unchanged for as long as the registration lives, whatever is done with the
+    /// value through `get_mut`.
+    reg: AsyncFd<Arc<OwnedFd>>,
     inner: Option<T>,
-    mode: Mode,
-    /// How many adapters drive the same file: when more than this one, the flag is checked
-    /// before each call.
-    sharing: flags::Sharing,
+    /// The mode the descriptor is driven in, and this adapter's place in the count of
+    /// adapters on its open file description.
+    flags: Flags,
     buf: Vec<u8>,
     pos: usize,
     filled: usize,
@@ -188,7 +209,7 @@ impl<T: AsFd> Readiness<T> {
             });
         }
         let dup = match rustix::io::fcntl_dupfd_cloexec(inner.as_fd(), 0) {
-            Ok(dup) => dup,
+            Ok(dup) => Arc::new(dup),
             Err(error) => {
                 return Err(ReadinessError {
                     inner,
@@ -196,10 +217,11 @@ impl<T: AsFd> Readiness<T> {
                 });
             }
         };
-        // Sound: `dup` is an `OwnedFd` this adapter owns and never hands out, so it is open
-        // and the same descriptor for the registration's whole life (what tokio's unsafe
-        // `register` asks of its caller; its safe `try_new` is deprecated only because other
-        // callers cannot promise that).
+        // Sound: `dup` is an `OwnedFd` this adapter owns and never hands out (the registry of
+        // descriptions may keep a clone of the `Arc`, which only keeps it open longer), so it
+        // is open and the same descriptor for the registration's whole life (what tokio's
+        // unsafe `register` asks of its caller; its safe `try_new` is deprecated only because
+        // other callers cannot promise that).
         //
         // tokio panics here when the current runtime was built without `enable_io`: that is a
         // "cannot register" like any other, so it becomes an error (and `AutoIo` takes the
@@ -225,16 +247,14 @@ impl<T: AsFd> Readiness<T> {
                 });
             }
         };
-        let sharing = flags::Sharing::join(reg.get_ref().as_fd());
-        let mode = match flags::acquire(reg.get_ref().as_fd(), policy) {
-            Ok(mode) => mode,
+        let flags = match Flags::acquire(reg.get_ref(), policy) {
+            Ok(flags) => flags,
             Err(error) => return Err(ReadinessError { inner, error }),
         };
         Ok(Self {
             reg,
             inner: Some(inner),
-            mode,
-            sharing,
+            flags,
             buf: Vec::new(),
             pos: 0,
             filled: 0,
@@ -318,11 +338,10 @@ impl<T: AsFd> Readiness<T> {
     }
 
     fn restore_flags(&mut self) {
-        // Through the private duplicate: open, and on the same description, whatever became
-        // of the value's own descriptor. Best effort: a failure leaves the description
+        // Through private duplicates: open, and on the same description, whatever became of
+        // the value's own descriptor. Best effort: a failure leaves the description
         // non-blocking, and there is nobody to tell.
-        let _ = flags::release(self.reg.get_ref().as_fd(), self.mode, &mut self.sharing);
-        self.mode = Mode::ReadyThenBlocking;
+        let _ = self.flags.release();
     }
 
     /// Runs `op` once the descriptor is readable (or writable, with `write`), retrying
@@ -337,10 +356,8 @@ impl<T: AsFd> Readiness<T> {
             return Poll::Ready(Err(io::Error::other("Readiness: used after into_inner")));
         };
         let events = if write { PollFlags::OUT } else { PollFlags::IN };
-        if self.sharing.is_shared() {
-            if let Err(e) = flags::ensure(self.reg.get_ref().as_fd(), &mut self.mode) {
-                return Poll::Ready(Err(e));
-            }
+        if let Err(e) = self.flags.ensure() {
+            return Poll::Ready(Err(e));
         }
         loop {
             let mut guard = ready!(if write {
@@ -348,7 +365,7 @@ impl<T: AsFd> Readiness<T> {
             } else {
                 self.reg.poll_read_ready_mut(cx)
             })?;
-            if self.mode == Mode::ReadyThenBlocking && !ready_now(inner, events) {
+            if self.flags.mode() == Mode::ReadyThenBlocking && !ready_now(inner, events) {
                 // A terminal without O_NONBLOCK: only call it when a level check says it
                 // will not block, else wait for the next edge.
                 guard.clear_ready();
@@ -450,7 +467,7 @@ impl<T: AsFd + Write> Readiness<T> {
             // One buffer: a plain `write` (cheaper than `writev` in the kernel).
             [buf] => self.poll_write_one(cx, buf),
             _ if bufs.iter().all(|b| b.is_empty()) => Poll::Ready(Ok(0)),
-            _ if self.mode == Mode::ReadyThenBlocking => {
+            _ if self.flags.mode() == Mode::ReadyThenBlocking => {
                 let first = bufs
                     .iter()
                     .find(|b| !b.is_empty())
@@ -472,7 +489,7 @@ impl<T: AsFd + Write> Readiness<T> {
         // Without O_NONBLOCK a write must not be larger than what a ready descriptor takes
         // whole: PIPE_BUF for a pipe. (A terminal whose output is stopped and full can still
         // block; `stdout()` and `stderr()` use the pool for that reason.)
-        let buf = if self.mode == Mode::ReadyThenBlocking {
+        let buf = if self.flags.mode() == Mode::ReadyThenBlocking {
             &buf[..buf.len().min(PIPE_BUF)]
         } else {
             buf
@@ -526,7 +543,7 @@ impl<T: AsFd> fmt::Debug for Readiness<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Readiness")
             .field("fd", &self.inner.as_ref().map(|t| t.as_fd().as_raw_fd()))
-            .field("mode", &self.mode)
+            .field("mode", &self.flags.mode())
             .field("buffered", &(self.filled - self.pos))
             .finish()
     }

@@ -28,20 +28,26 @@
 //!   it block). [`stdout()`] and [`stderr()`] always take the pool path. A terminal given to
 //!   [`AutoIo`] or [`Readiness`] is driven the same way; its writes are at most `PIPE_BUF`
 //!   (4 KiB) per call and can block while the terminal's output is stopped (Ctrl-S) and full.
-//! - **Anything else** (pipes, sockets, FIFOs, character devices) gets `O_NONBLOCK` only if it
-//!   did not have it, after the descriptor was registered (a refused descriptor is never
-//!   touched), and loses it again when the last adapter on that file (counted by device and
-//!   inode, so adapters on `dup`s of one descriptor count together) is dropped or unwrapped
-//!   with [`Readiness::into_inner`]. A descriptor that was already non-blocking stays so.
-//!   While an adapter lives, another process sharing the description (a pipe end inherited by
-//!   a child) sees `O_NONBLOCK` too.
-//! - While several adapters drive one file, each call first checks the flag and sets it again
-//!   if someone cleared it, so an adapter never makes a blocking call on a reactor thread. An
-//!   adapter alone on its file skips that system call; another *process* clearing the flag
-//!   under it is not detected. Two adapters on two separate opens of one FIFO count as one
-//!   file: the flag of the first one's description is left set until the second is gone.
-//! - All flag changes go through the adapter's private duplicate of the descriptor, so a
-//!   descriptor number the user closed and the system reused is never touched.
+//! - **Anything else** (pipes, sockets, FIFOs, eventfds, character devices) gets `O_NONBLOCK`
+//!   only if it did not have it, after the descriptor was registered (a refused descriptor is
+//!   never touched), and loses it again when the last adapter on that open file description
+//!   is dropped or unwrapped with [`Readiness::into_inner`]. Adapters on `dup`s of one
+//!   descriptor (one description) count together; unrelated descriptions that share an inode
+//!   (two eventfds, timerfds or signalfds, two opens of one FIFO) are each restored by their
+//!   own adapters. A descriptor that was already non-blocking stays so. While an adapter
+//!   lives, another process sharing the description (a pipe end inherited by a child) sees
+//!   `O_NONBLOCK` too.
+//! - To tell descriptions of one inode apart, an adapter being created flips `O_APPEND` on
+//!   its own descriptor and back (a flag with no effect on anything but regular files, which
+//!   never take this path) and looks whose flags followed; `O_NONBLOCK` is never flipped to
+//!   find out. Where the kernel refuses that flip (an append-only inode), the adapter counts
+//!   with the other descriptions of its inode, and the flag of one of them may stay set.
+//! - While several adapters drive one description, each call first checks the flag and sets
+//!   it again if someone cleared it, so an adapter never makes a blocking call on a reactor
+//!   thread. An adapter alone on its description skips that system call; another *process*
+//!   clearing the flag under it is not detected.
+//! - All flag changes go through private duplicates of the descriptor, so a descriptor number
+//!   the user closed and the system reused is never touched.
 //!
 //! `poll_shutdown` / `poll_close` flush and, for a socket, shut down its writing half so the
 //! peer sees end of file; `flush` does not wait for writability (a descriptor has nothing to
