@@ -320,3 +320,64 @@ fn poll_complete_after_writes_to_a_cursor_is_the_cursor_position() {
         assert_eq!(w.into_inner().await.unwrap().position(), 25);
     });
 }
+
+/// Found by `fuzz/unblock_ops`: a tokio seek that `start_seek` began and `poll_complete` never
+/// drove was overtaken by a futures-io seek, which then counted from the old position.
+#[test]
+fn a_started_tokio_seek_lands_before_a_futures_io_seek() {
+    on_all(|| async {
+        use tokio::io::AsyncSeek;
+        let src = data(30_326);
+        let mut r = Unblock::builder()
+            .capacity(4096)
+            .build_seekable(Cursor::new(src.clone()));
+        Pin::new(&mut r).start_seek(SeekFrom::End(255)).unwrap();
+        let pos = futures::io::AsyncSeekExt::seek(&mut r, SeekFrom::Current(-8230))
+            .await
+            .unwrap();
+        assert_eq!(pos, 30_326 + 255 - 8230);
+        // Both relative seeks count, even when they are the same `SeekFrom`.
+        Pin::new(&mut r).start_seek(SeekFrom::Current(10)).unwrap();
+        let pos = futures::io::AsyncSeekExt::seek(&mut r, SeekFrom::Current(10))
+            .await
+            .unwrap();
+        assert_eq!(pos, 30_326 + 255 - 8230 + 20);
+        let mut buf = [0u8; 4];
+        futures::io::AsyncReadExt::read_exact(&mut r, &mut buf)
+            .await
+            .unwrap();
+        assert_eq!(&buf[..], &src[22_371..22_375]);
+        // tokio's poll_complete now has no started seek: it reports the position.
+        let pos = std::future::poll_fn(|cx| Pin::new(&mut r).poll_complete(cx))
+            .await
+            .unwrap();
+        assert_eq!(pos, 22_375);
+    });
+}
+
+/// A started tokio seek that fails is reported, once, by whichever operation carries it out
+/// (a read here), whether or not `poll_complete` was polled before; the position is unchanged
+/// and the next read works.
+#[test]
+fn a_failed_started_tokio_seek_is_reported_once_by_the_next_operation() {
+    use support::pool::{ManualPool, poll_once};
+    use tokio::io::{AsyncReadExt, AsyncSeek};
+    for polled_first in [false, true] {
+        let pool = ManualPool::default();
+        let src = data(100);
+        let mut r = Unblock::builder()
+            .spawner(pool.clone())
+            .build_seekable(Cursor::new(src.clone()));
+        let mut buf = [0u8; 10];
+        support::pool::drive(&pool, Box::pin(r.read_exact(&mut buf))).unwrap();
+        Pin::new(&mut r).start_seek(SeekFrom::Current(-50)).unwrap();
+        if polled_first {
+            let mut complete = std::future::poll_fn(|cx| Pin::new(&mut r).poll_complete(cx));
+            assert!(poll_once(&mut complete).is_pending());
+        }
+        let err = support::pool::drive(&pool, Box::pin(r.read(&mut buf))).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput, "{err}");
+        support::pool::drive(&pool, Box::pin(r.read_exact(&mut buf))).unwrap();
+        assert_eq!(&buf[..], &src[10..20], "the failed seek moved nothing");
+    }
+}

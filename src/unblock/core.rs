@@ -76,7 +76,12 @@ impl Limits {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum InFlight {
     Flush,
-    Seek(SeekFrom),
+    /// `started`: begun by tokio's `start_seek` (its error goes to whoever carries it out),
+    /// else by futures-io's `poll_seek` (whose caller alone may continue it).
+    Seek {
+        pos: SeekFrom,
+        started: bool,
+    },
     /// Giving back read-ahead before a write (or before handing out the value).
     Reposition,
     Run,
@@ -257,7 +262,7 @@ impl<T: Send + 'static> Core<T> {
                 self.stream_like = true;
                 return Poll::Ready(Ok(Output::Done));
             }
-            Err(_) if matches!(kind, Some(InFlight::Seek(_) | InFlight::Reposition)) => {
+            Err(_) if matches!(kind, Some(InFlight::Seek { .. } | InFlight::Reposition)) => {
                 self.known_pos = None;
             }
             _ => {}
@@ -269,9 +274,7 @@ impl<T: Send + 'static> Core<T> {
     /// seek) and returns the error to report now, if any.
     fn poll_settle(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         ready!(self.poll_finish_in_flight(cx))?;
-        if let Some(pos) = self.queued_seek {
-            ready!(self.poll_seek(cx, pos))?;
-        }
+        ready!(self.poll_started_seek(cx))?;
         let shared = Arc::clone(&self.shared);
         let mut st = shared.lock();
         match self.take_blocking_error(&mut st) {
@@ -286,9 +289,10 @@ impl<T: Send + 'static> Core<T> {
             return Poll::Ready(Ok(()));
         };
         match ready!(self.poll_command(cx)) {
-            // A failed seek changed nothing, and its caller is gone: nothing to report. The
-            // position is asked again when next needed.
-            Err(_) if matches!(kind, InFlight::Seek(_)) => Poll::Ready(Ok(())),
+            // A failed futures-io seek changed nothing, and its caller is gone: nothing to
+            // report. The position is asked again when next needed. (A failed tokio seek is
+            // reported: `poll_started_seek` carries those out first.)
+            Err(_) if matches!(kind, InFlight::Seek { started: false, .. }) => Poll::Ready(Ok(())),
             // A failed flush (or give-back before a write) may mean data was not written:
             // the next operation reports it.
             Err(e) => Poll::Ready(Err(e)),
@@ -807,17 +811,42 @@ impl<T: Send + 'static> Core<T> {
         self.seek_ops = Some(ops);
     }
 
-    /// Seeks to `pos`, reusing read-ahead when the target is inside it. Re-polling with the
-    /// same `pos` continues a seek already under way.
+    /// futures-io's `poll_seek`: seeks to `pos`, reusing read-ahead when the target is inside
+    /// it. Re-polling with the same `pos` continues a seek of this face already under way. A
+    /// tokio seek started and not completed lands first, and its failure is this call's.
     pub(crate) fn poll_seek(
         &mut self,
         cx: &mut Context<'_>,
         pos: SeekFrom,
     ) -> Poll<io::Result<u64>> {
-        if self.in_flight != Some(InFlight::Seek(pos)) {
-            if let Err(e) = ready!(self.poll_issue_seek(cx, pos)) {
+        ready!(self.poll_started_seek(cx))?;
+        self.poll_seek_as(cx, pos, false)
+    }
+
+    /// Carries out a tokio seek that `start_seek` began and `poll_complete` has not finished
+    /// (queued, or in flight), as tokio's contract asks before any other operation. Its error
+    /// is returned (once) to the operation that carried it out; the position is unchanged.
+    fn poll_started_seek(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let pos = match (self.queued_seek, self.in_flight) {
+            (Some(pos), _) | (None, Some(InFlight::Seek { pos, started: true })) => pos,
+            _ => return Poll::Ready(Ok(())),
+        };
+        self.poll_seek_as(cx, pos, true).map_ok(drop)
+    }
+
+    /// Issues (or continues, when the same seek is in flight) a seek to `pos`.
+    fn poll_seek_as(
+        &mut self,
+        cx: &mut Context<'_>,
+        pos: SeekFrom,
+        started: bool,
+    ) -> Poll<io::Result<u64>> {
+        if self.in_flight != Some(InFlight::Seek { pos, started }) {
+            // What is in flight first: its error is not this seek's, which stays started.
+            ready!(self.poll_finish_in_flight(cx))?;
+            if let Err(e) = ready!(self.poll_issue_seek(cx, pos, started)) {
                 // The error belongs to this seek: it is not carried out later.
-                if self.queued_seek == Some(pos) {
+                if started {
                     self.queued_seek = None;
                 }
                 return Poll::Ready(Err(e));
@@ -830,9 +859,13 @@ impl<T: Send + 'static> Core<T> {
         }))
     }
 
-    /// Hands a seek to the pump, after what is in flight and the buffered writes.
-    fn poll_issue_seek(&mut self, cx: &mut Context<'_>, pos: SeekFrom) -> Poll<io::Result<()>> {
-        ready!(self.poll_finish_in_flight(cx))?;
+    /// Hands a seek to the pump, after the buffered writes (nothing is in flight).
+    fn poll_issue_seek(
+        &mut self,
+        cx: &mut Context<'_>,
+        pos: SeekFrom,
+        started: bool,
+    ) -> Poll<io::Result<()>> {
         let Some(ops) = self.seek_ops.or_else(file_seek_ops::<T>) else {
             return Poll::Ready(Err(io::Error::new(
                 io::ErrorKind::Unsupported,
@@ -857,10 +890,10 @@ impl<T: Send + 'static> Core<T> {
                 local_behind,
                 discard: false,
             },
-            InFlight::Seek(pos),
+            InFlight::Seek { pos, started },
         );
         // A started tokio seek is now in flight, no longer queued.
-        if self.queued_seek == Some(pos) {
+        if started {
             self.queued_seek = None;
         }
         Poll::Ready(Ok(()))
@@ -869,7 +902,7 @@ impl<T: Send + 'static> Core<T> {
     /// tokio's `start_seek`: records the seek; `poll_complete` carries it out.
     #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
     pub(crate) fn start_seek(&mut self, pos: SeekFrom) -> io::Result<()> {
-        if self.queued_seek.is_some() || matches!(self.in_flight, Some(InFlight::Seek(_))) {
+        if self.queued_seek.is_some() || matches!(self.in_flight, Some(InFlight::Seek { .. })) {
             return Err(io::Error::other(
                 "Unblock: start_seek: another seek is in progress; poll `poll_complete` until it \
                  returns before starting a new one",
@@ -882,18 +915,19 @@ impl<T: Send + 'static> Core<T> {
     /// tokio's `poll_complete`: finishes the started seek, or reports the current position.
     #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
     pub(crate) fn poll_complete(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<u64>> {
-        if let Some(pos) = self.queued_seek {
-            return self.poll_seek(cx, pos);
+        if let (Some(pos), _) | (None, Some(InFlight::Seek { pos, started: true })) =
+            (self.queued_seek, self.in_flight)
+        {
+            return self.poll_seek_as(cx, pos, true);
         }
-        if let Some(InFlight::Seek(pos)) = self.in_flight {
-            return self.poll_seek(cx, pos);
-        }
+        // No seek started: a futures-io seek left in flight by a dropped future lands first,
+        // then the position is reported.
+        ready!(self.poll_finish_in_flight(cx))?;
         if let Some(pos) = self.known_pos {
             return Poll::Ready(Ok(pos));
         }
-        // No seek started and the position is unknown: find it out (a real answer, never a
-        // placeholder).
-        self.poll_seek(cx, SeekFrom::Current(0))
+        // The position is unknown: find it out (a real answer, never a placeholder).
+        self.poll_seek_as(cx, SeekFrom::Current(0), false)
     }
 
     // ----- whole-value access -------------------------------------------------------------

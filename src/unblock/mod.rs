@@ -117,7 +117,10 @@
 //! Work handed to the pool always finishes and its result is applied by the next operation:
 //! data read ahead stays buffered, a started seek lands before the next read or write, and a
 //! failed flush is reported by the next operation. A failed seek whose future was dropped
-//! changed nothing and is not reported. With futures-io, which has no separate "start seek",
+//! changed nothing and is not reported. A tokio seek that `start_seek` began lands before
+//! any other operation, a futures-io seek included, whether or not `poll_complete` was polled;
+//! if it fails, the operation that carried it out returns its error (once) and the position
+//! is unchanged. With futures-io, which has no separate "start seek",
 //! polling `poll_seek` again with the same `SeekFrom` continues the seek under way.
 //!
 //! # Duplex values: sockets and pipes
