@@ -91,8 +91,13 @@
 //! - 0.1 code under a 0.3 executor: each wrapper makes one notify handle (an `Arc`, turned into
 //!   a 0.1 `NotifyHandle` by futures 0.1's safe `From<Arc<T: Notify>>`) the first time the 0.1
 //!   code calls `task::current()`, and keeps it. `task::current()` and `Task::clone` then cost a
-//!   reference count, and `Task::will_notify_current()` is `true` while the same wrapper is
-//!   polled. The waker inside is replaced only when the new one does not `will_wake` the old.
+//!   reference count, and `Task::will_notify_current()` is `true` whenever the same wrapper is
+//!   polled, by whatever waker. A notification wakes the latest poll's waker and those of
+//!   earlier polls by other wakers (the other half of a split value) that no notification has
+//!   reached yet, so no task misses its wake-up; more tasks than the wrapper keeps wakers for
+//!   get an early (spurious) wake-up instead. Whether two wakers are the same (`will_wake`) is
+//!   used only to skip work: it is not reliable in release builds, where tokio's `block_on`
+//!   waker and its clones have different vtable addresses.
 //! - 0.3 code under a 0.1 executor: each wrapper makes one `Waker` on first poll. The current
 //!   0.1 task is looked up only after a `Pending` answer, and stored only when the previous one
 //!   no longer `will_notify_current()`; a wake that raced with the switch is passed on.
@@ -134,7 +139,8 @@
 //!
 //! No adapter here buffers data. [`Compat01As03Sink`] keeps at most one item (the one a full 0.1
 //! sink handed back); [`Compat`] and [`CompatSink`] hold one heap pin of the wrapped value; each
-//! wrapper holds at most one notify handle or waker.
+//! wrapper holds at most one notify handle (with the wakers it wakes: the first, the latest and
+//! at most four more, not part of the semver contract) or one waker.
 //!
 //! # Caveats
 //!
