@@ -116,7 +116,7 @@
 //! | tokio-io 0.1 `Interrupted` | retried, never surfaced | same test (the script interleaves it) |
 //! | any other `io::Error` | passed through whole: kind, message, OS code | `futures01_io::a_legacy_read_error_is_surfaced_whole_after_the_bytes_before_it`, `poll::tests::io_error_keeps_kind_message_and_os_code` |
 //! | a 0.1 reader / writer claims more bytes than the buffer | `InvalidData` error naming the counts, no panic | `futures01_io::a_legacy_reader_claiming_more_than_the_buffer_is_an_error_not_a_panic`, `futures01_io::a_legacy_writer_claiming_more_than_the_buffer_is_an_error_not_a_panic` |
-//! | 0.1-facing I/O used outside a 0.1 task | `ErrorKind::Other` naming the call and what to do | `futures01_io::outside_a_01_task_every_io_call_is_a_clear_error` |
+//! | 0.1-facing I/O used outside a 0.1 task | `ErrorKind::Other` naming the call and how to fix it (`futures01::future::lazy`, or `.compat()`) | `futures01_io::outside_a_01_task_every_io_call_is_a_clear_error`, `futures01_io::the_fix_the_outside_a_task_error_names_works` |
 //! | 0.1-facing future / stream / sink polled outside a 0.1 task | a panic naming the type and what to do (its error type is the caller's, so there is no error to return) | `futures01_future::polling_a_compat_outside_a_01_task_panics_with_a_clear_message`, `futures01_stream::polling_a_03_stream_as_01_outside_a_task_panics_with_a_clear_message` |
 //! | 0.3 `start_send` without `poll_ready` on [`Compat01As03Sink`] while an item is kept | a panic saying to wait for `poll_ready` (never a dropped item) | `futures01_sink::start_send_without_poll_ready_panics_instead_of_dropping_an_item` |
 //! | tokio `start_seek` while a seek is in progress | `ErrorKind::Other` saying to call `poll_complete` first | `futures01_io::a_second_start_seek_before_completion_is_an_error` |
@@ -132,8 +132,28 @@
 //! tokio-io 0.1 traits, which only make sense inside a 0.1 task (a `WouldBlock` promises that
 //! the current task will be notified). Called from plain code outside one, every method returns
 //! an `io::Error` of kind `Other` that names the call (`read`, `fill_buf`, `write`,
-//! `write_vectored`, `flush`, `shutdown`, `seek`) and says how to drive it, instead of futures 0.1's
-//! panic "no Task is currently running" from deep inside. Nothing is read or written.
+//! `write_vectored`, `flush`, `shutdown`, `seek`, as in `iocompat::futures01::Tokio1As01::write`)
+//! and says how to fix it, instead of futures 0.1's panic "no Task is currently running" from
+//! deep inside. Nothing is read or written. Legacy libraries that start I/O as soon as they are
+//! called (tokio-tungstenite 0.9's `client_async`) meet this; wrap the call in
+//! `futures01::future::lazy` so it runs inside the 0.1 task that polls it, or poll the 0.1
+//! future making the call through `.compat()`:
+//!
+//! ```
+//! use futures01::Future;
+//! use iocompat::futures01::{Future01CompatExt, TokioAsyncWrite01CompatExt};
+//! use std::io::Write;
+//!
+//! let mut w = Vec::<u8>::new().compat01_write();
+//! assert!(w.write(b"x").is_err()); // no 0.1 task here
+//! let n = futures01::future::lazy(|| w.write(b"x")).wait().unwrap(); // inside one
+//! assert_eq!(n, 1);
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let n = futures01::future::lazy(|| w.write(b"y")).compat().await.unwrap();
+//! assert_eq!(n, 1);
+//! # });
+//! assert_eq!(w.get_ref(), b"xy");
+//! ```
 //!
 //! # Memory
 //!

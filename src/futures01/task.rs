@@ -441,12 +441,15 @@ impl fmt::Debug for TaskCell {
     }
 }
 
-/// The `io::Error` every 0.1-facing I/O adapter returns when called outside a 0.1 task.
-pub(crate) fn no_task_error(op: &str) -> std::io::Error {
+/// The `io::Error` every 0.1-facing I/O adapter returns when called outside a 0.1 task;
+/// `call` is `Type::method`, as in `Tokio1As01::write`.
+pub(crate) fn no_task_error(call: &str) -> std::io::Error {
     std::io::Error::other(format!(
-        "iocompat::futures01: {op} called outside a futures 0.1 task; call it from a 0.1 \
-         `poll` (driven by `Future::wait`, a 0.1 executor or `Compat01As03`), or use the \
-         tokio 1 / futures-io value directly"
+        "iocompat::futures01::{call}: called outside a futures 0.1 task (tokio-io 0.1 I/O needs \
+         one to notify when the value is not ready); run the call inside \
+         `futures01::future::lazy(|| ..)` (or another 0.1 `poll`, driven by `Future::wait` or a \
+         0.1 executor), or poll the 0.1 future that makes it through `.compat()` \
+         (`Future01CompatExt`) from a tokio 1 / futures 0.3 task"
     ))
 }
 
