@@ -19,6 +19,7 @@ use std::io::{self, BufRead, IoSlice, Read, Seek, SeekFrom, Write};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use bytes04::Buf as Buf04;
 use futures01::{Async as Async01, Poll as Poll01};
 use tokio_io01::{AsyncRead as AsyncRead01, AsyncWrite as AsyncWrite01};
 
@@ -35,6 +36,67 @@ fn io_in_task<T>(
     op: impl FnOnce(&mut Context<'_>) -> Poll<io::Result<T>>,
 ) -> io::Result<T> {
     poll_io_std_to_01(task.poll_with(op).ok_or_else(|| no_task_error(call))?)
+}
+
+/// How many slices of a `Buf` one `write_buf` gathers into a vectored write (not part of the
+/// semver contract; Linux's `writev` takes up to 1024, and 64 covers what hyper 0.12 and h2 0.1
+/// queue).
+const WRITE_BUF_SLICES: usize = 64;
+
+/// A placeholder for the `IoVec`s `Buf::bytes_vec` has not filled (an `IoVec` cannot be empty).
+static ONE_BYTE: [u8; 1] = [0];
+
+/// tokio-io 0.1's `AsyncWrite::write_buf` as one vectored write: gathers up to
+/// [`WRITE_BUF_SLICES`] of the `Buf`'s slices (`Buf::bytes_vec`), hands them to
+/// `poll_write_vectored` in the current 0.1 task, and advances the `Buf` by what was written.
+/// tokio-io's default makes one `poll_write` per slice instead.
+fn write_buf_vectored<B: Buf04>(
+    task: &mut TaskCell,
+    call: &str,
+    buf: &mut B,
+    poll_write_vectored: impl FnOnce(&mut Context<'_>, &[IoSlice<'_>]) -> Poll<io::Result<usize>>,
+) -> Poll01<usize, io::Error> {
+    if !buf.has_remaining() {
+        // Nothing to write, so no call; outside a 0.1 task still the error every call gives.
+        return match futures01::task::is_in_task() {
+            true => Ok(Async01::Ready(0)),
+            false => Err(no_task_error(call)),
+        };
+    }
+    let written = {
+        let mut iovecs = [<&_>::from(&ONE_BYTE[..]); WRITE_BUF_SLICES];
+        let filled = buf.bytes_vec(&mut iovecs);
+        let mut slices = [IoSlice::new(&[]); WRITE_BUF_SLICES];
+        for (slice, iovec) in slices.iter_mut().zip(&iovecs[..filled]) {
+            *slice = IoSlice::new(iovec);
+        }
+        let only;
+        let slices = if filled == 0 {
+            // A `Buf` that gathers nothing although it has bytes: its first slice, what
+            // tokio-io's default would write.
+            only = [IoSlice::new(buf.bytes())];
+            &only[..]
+        } else {
+            &slices[..filled]
+        };
+        let offered: usize = slices.iter().map(|s| s.len()).sum();
+        match io_in_task(task, call, |cx| poll_write_vectored(cx, slices)) {
+            Ok(n) if n > offered => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!(
+                        "iocompat::futures01::{call}: the wrapped writer's poll_write_vectored \
+                         returned {n} bytes for {offered} offered"
+                    ),
+                ));
+            }
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Async01::NotReady),
+            Err(e) => return Err(e),
+        }
+    };
+    buf.advance(written);
+    Ok(Async01::Ready(written))
 }
 
 /// `Ok(())` becomes `Async::Ready(())`; `WouldBlock` becomes `Async::NotReady`.
@@ -111,6 +173,15 @@ impl<W: futures_io::AsyncWrite> AsyncWrite01 for Compat<W> {
             inner.poll_close(cx)
         }))
     }
+
+    /// One futures-io `poll_write_vectored` over the `Buf`'s slices (up to 64, not part of the
+    /// semver contract), not one `poll_write` per slice.
+    fn write_buf<B: Buf04>(&mut self, buf: &mut B) -> Poll01<usize, io::Error> {
+        let inner = self.inner.as_mut();
+        write_buf_vectored(&mut self.task, "Compat::write_buf", buf, |cx, slices| {
+            inner.poll_write_vectored(cx, slices)
+        })
+    }
 }
 
 /// A tokio 1 `AsyncRead` / `AsyncWrite` (and `AsyncBufRead`) usable as a tokio-io 0.1
@@ -120,7 +191,8 @@ impl<W: futures_io::AsyncWrite> AsyncWrite01 for Compat<W> {
 /// [`TokioAsyncWrite01CompatExt::compat01_write`] or [`Tokio1As01::new`]. The value is kept
 /// inline (it must be `Unpin`; pin a `!Unpin` one with `Box::pin` first). `read` hands the
 /// caller's initialised buffer to tokio as a filled-from-zero `ReadBuf`: nothing is zeroed or
-/// copied. `write_vectored` and `shutdown` are forwarded.
+/// copied. `write_vectored` and `shutdown` are forwarded, and tokio-io 0.1's `write_buf` (what
+/// hyper 0.12 and h2 0.1 write through) is one `poll_write_vectored` over the `Buf`'s slices.
 ///
 /// # Errors
 ///
@@ -315,6 +387,18 @@ impl<W: tokio::io::AsyncWrite + Unpin> AsyncWrite01 for Tokio1As01<W> {
         io_to_poll01(io_in_task(&mut self.task, "Tokio1As01::shutdown", |cx| {
             inner.poll_shutdown(cx)
         }))
+    }
+
+    /// One tokio `poll_write_vectored` over the `Buf`'s slices (up to 64, not part of the semver
+    /// contract), not one `poll_write` per slice: the path hyper 0.12 and h2 0.1 write through.
+    fn write_buf<B: Buf04>(&mut self, buf: &mut B) -> Poll01<usize, io::Error> {
+        let inner = Pin::new(&mut self.inner);
+        write_buf_vectored(
+            &mut self.task,
+            "Tokio1As01::write_buf",
+            buf,
+            |cx, slices| inner.poll_write_vectored(cx, slices),
+        )
     }
 }
 

@@ -60,8 +60,9 @@
 //! - Waker bridging allocates nothing per poll (below), and `Task::will_notify_current()`
 //!   works under the bridge.
 //! - The tokio-io 0.1 <-> tokio 1 bridge is one hop, with `AsyncBufRead` / `BufRead`,
-//!   vectored writes and `shutdown` forwarded, and seeking both ways (`std::io::Seek` <-> tokio
-//!   and futures-io `AsyncSeek`).
+//!   vectored writes (tokio-io 0.1's `write_buf` included: one vectored write of the `Buf`'s
+//!   slices, not one write per slice) and `shutdown` forwarded, and seeking both ways
+//!   (`std::io::Seek` <-> tokio and futures-io `AsyncSeek`).
 //! - A sink item refused by a full 0.1 sink is kept, never dropped (see
 //!   [`Compat01As03Sink`]); `start_send` without `poll_ready` panics instead of overwriting it.
 //! - No `unsafe` code.
