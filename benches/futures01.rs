@@ -202,7 +202,7 @@ async fn sum_parking03() -> u64 {
     sum
 }
 
-fn parking_stream01_as_03() {
+fn parking_01_stream_as_03() {
     let ours = || futures::executor::block_on(sum_parking01_ours());
     let compat = || futures::executor::block_on(sum_parking01_compat());
     let native = || futures::executor::block_on(sum_parking03());
@@ -415,7 +415,7 @@ fn main() {
     let start = Instant::now();
     let cases: [(&str, fn()); 5] = [
         ("stream01_as_03", stream01_as_03),
-        ("parking_stream01_as_03", parking_stream01_as_03),
+        ("parking_01_stream_as_03", parking_01_stream_as_03),
         ("stream03_by_01_wait", stream03_by_01_wait),
         ("ready_futures01", ready_futures01),
         ("io01_through_tokio", io01_through_tokio),
