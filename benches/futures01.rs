@@ -14,6 +14,7 @@ use futures::StreamExt;
 const ROUNDS: usize = 9;
 const STREAM_ITEMS: u64 = 10_000_000;
 const FUTURES: u64 = 1_000_000;
+const PARKING_ITEMS: u64 = 1_000_000;
 const IO_BYTES: usize = 64 << 20;
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -103,6 +104,136 @@ fn stream01_as_03() {
         ("native", &native),
     ]);
     report_per_item("0.1 stream consumed as a 0.3 stream", STREAM_ITEMS, &rows);
+}
+
+/// A 0.1 stream that parks before every item: it stores `task::current()` (again only when
+/// the stored task no longer `will_notify_current()`, as well-written 0.1 code does), notifies
+/// it and answers `NotReady`. The path every real 0.1 I/O source takes through the bridge.
+struct Parking01 {
+    next: u64,
+    ready: bool,
+    task: Option<futures01::task::Task>,
+}
+
+impl futures01::Stream for Parking01 {
+    type Item = u64;
+    type Error = ();
+
+    fn poll(&mut self) -> futures01::Poll<Option<u64>, ()> {
+        if self.next == PARKING_ITEMS {
+            return Ok(futures01::Async::Ready(None));
+        }
+        if !self.ready {
+            self.ready = true;
+            if !self.task.as_ref().is_some_and(|t| t.will_notify_current()) {
+                self.task = Some(futures01::task::current());
+            }
+            self.task.as_ref().unwrap().notify();
+            return Ok(futures01::Async::NotReady);
+        }
+        self.ready = false;
+        self.next += 1;
+        Ok(futures01::Async::Ready(Some(self.next - 1)))
+    }
+}
+
+/// The same in 0.3: wakes its waker and answers `Pending` before every item.
+struct Parking03 {
+    next: u64,
+    ready: bool,
+}
+
+impl futures::Stream for Parking03 {
+    type Item = u64;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<u64>> {
+        if self.next == PARKING_ITEMS {
+            return std::task::Poll::Ready(None);
+        }
+        if !self.ready {
+            self.ready = true;
+            cx.waker().wake_by_ref();
+            return std::task::Poll::Pending;
+        }
+        self.ready = false;
+        self.next += 1;
+        std::task::Poll::Ready(Some(self.next - 1))
+    }
+}
+
+fn parking01() -> Parking01 {
+    Parking01 {
+        next: 0,
+        ready: false,
+        task: None,
+    }
+}
+
+async fn sum_parking01_ours() -> u64 {
+    let mut s = iocompat::futures01::Stream01CompatExt::compat(parking01());
+    let mut sum = 0u64;
+    while let Some(v) = s.next().await {
+        sum = sum.wrapping_add(v.unwrap());
+    }
+    sum
+}
+
+async fn sum_parking01_compat() -> u64 {
+    let mut s = futures::compat::Stream01CompatExt::compat(parking01());
+    let mut sum = 0u64;
+    while let Some(v) = s.next().await {
+        sum = sum.wrapping_add(v.unwrap());
+    }
+    sum
+}
+
+async fn sum_parking03() -> u64 {
+    let mut s = Parking03 {
+        next: 0,
+        ready: false,
+    };
+    let mut sum = 0u64;
+    while let Some(v) = s.next().await {
+        sum = sum.wrapping_add(v);
+    }
+    sum
+}
+
+fn parking_01_stream_as_03() {
+    let ours = || futures::executor::block_on(sum_parking01_ours());
+    let compat = || futures::executor::block_on(sum_parking01_compat());
+    let native = || futures::executor::block_on(sum_parking03());
+    let rows = measure(&[
+        ("iocompat", &ours),
+        ("futures::compat", &compat),
+        ("native", &native),
+    ]);
+    report_per_item(
+        "0.1 stream parking before every item, consumed as a 0.3 stream (futures block_on)",
+        PARKING_ITEMS,
+        &rows,
+    );
+    // tokio's current-thread `block_on` waker and its clones do not `will_wake` each other in
+    // an optimised build.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let ours = || rt.block_on(sum_parking01_ours());
+    let compat = || rt.block_on(sum_parking01_compat());
+    let native = || rt.block_on(sum_parking03());
+    let rows = measure(&[
+        ("iocompat", &ours),
+        ("futures::compat", &compat),
+        ("native", &native),
+    ]);
+    report_per_item(
+        "the same under tokio's current-thread block_on",
+        PARKING_ITEMS,
+        &rows,
+    );
 }
 
 fn stream03_by_01_wait() {
@@ -282,8 +413,9 @@ fn main() {
         .collect();
     let wanted = |name: &str| filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str()));
     let start = Instant::now();
-    let cases: [(&str, fn()); 4] = [
+    let cases: [(&str, fn()); 5] = [
         ("stream01_as_03", stream01_as_03),
+        ("parking_01_stream_as_03", parking_01_stream_as_03),
         ("stream03_by_01_wait", stream03_by_01_wait),
         ("ready_futures01", ready_futures01),
         ("io01_through_tokio", io01_through_tokio),

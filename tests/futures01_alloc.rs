@@ -3,6 +3,9 @@
 
 #![cfg(feature = "futures01")]
 
+#[path = "support/futures01_bounded.rs"]
+mod bounded;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::pin::Pin;
@@ -138,6 +141,42 @@ fn a_01_stream_of_100k_items_polled_from_03_allocates_nothing_per_poll() {
     assert_eq!(sum, ITEMS * (ITEMS - 1) / 2);
     assert_eq!(wakes.0.load(Ordering::Relaxed), ITEMS as usize);
     assert_eq!(allocs, 0, "allocations while polling {ITEMS} items");
+}
+
+/// The same under tokio's current-thread `block_on`, whose waker and its clones do not
+/// `will_wake` each other in a release build: the bridge must not take each poll for a new
+/// task (a new notify handle per poll, and `will_notify_current()` false).
+#[test]
+fn a_01_stream_polled_by_tokio_block_on_allocates_nothing_per_poll() {
+    // On its own thread (the counter is per thread), so a lost wake-up fails the test instead
+    // of hanging it.
+    let (sum, allocs) = bounded::bounded(|| {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let mut stream = Blinking {
+            next: 0,
+            ready: false,
+        }
+        .compat();
+        rt.block_on(async {
+            use futures::StreamExt;
+            // Warm up: the first `task::current()` allocates the wrapper's one notify handle.
+            let mut sum = stream.next().await.unwrap().unwrap();
+            let before = ALLOCS.with(Cell::get);
+            COUNTING.with(|c| c.set(true));
+            while let Some(v) = stream.next().await {
+                sum += v.unwrap();
+            }
+            COUNTING.with(|c| c.set(false));
+            (sum, ALLOCS.with(Cell::get) - before)
+        })
+    });
+    assert_eq!(sum, ITEMS * (ITEMS - 1) / 2);
+    assert_eq!(
+        allocs, 0,
+        "allocations while polling {ITEMS} items under tokio"
+    );
 }
 
 /// A 0.3 stream that answers `Pending` before every item, waking its waker.

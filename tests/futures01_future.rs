@@ -137,6 +137,147 @@ fn will_notify_current_is_true_under_the_bridge() {
     assert_eq!(wake.0.load(Ordering::SeqCst), 99);
 }
 
+/// Stores `task::current()` on its first poll and notifies it on every poll; on each later poll
+/// records whether the stored task, and a clone of it, `will_notify_current()`. Ready after
+/// four answers. A notify that does not reach the 0.3 task leaves it pending (and the test's
+/// time bound fails it).
+#[derive(Default)]
+struct StoresTheFirstTask {
+    stored: Option<futures01::task::Task>,
+    answers: Vec<(bool, bool)>,
+}
+
+impl Future01 for StoresTheFirstTask {
+    type Item = Vec<(bool, bool)>;
+    type Error = ();
+
+    fn poll(&mut self) -> futures01::Poll<Vec<(bool, bool)>, ()> {
+        match &self.stored {
+            None => self.stored = Some(futures01::task::current()),
+            Some(task) => self.answers.push((
+                task.will_notify_current(),
+                task.clone().will_notify_current(),
+            )),
+        }
+        if self.answers.len() == 4 {
+            return Ok(Async::Ready(std::mem::take(&mut self.answers)));
+        }
+        self.stored.as_ref().unwrap().notify();
+        Ok(Async::NotReady)
+    }
+}
+
+const ALL_TRUE: [(bool, bool); 4] = [(true, true); 4];
+
+/// The reported case: `#[tokio::test]` (current-thread) inside `tokio::time::timeout`. In a
+/// release build tokio's `block_on` waker and its clones have different vtable addresses, so
+/// they never `will_wake` each other.
+#[tokio::test]
+async fn a_stored_task_will_notify_current_on_later_polls_under_tokio_current_thread() {
+    let answers = tokio::time::timeout(bounded::LIMIT, StoresTheFirstTask::default().compat())
+        .await
+        .expect("a notify did not reach the task")
+        .unwrap();
+    assert_eq!(answers, ALL_TRUE);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stored_task_will_notify_current_on_later_polls_under_tokio_multi_thread() {
+    let answers = tokio::time::timeout(bounded::LIMIT, StoresTheFirstTask::default().compat())
+        .await
+        .expect("a notify did not reach the task")
+        .unwrap();
+    assert_eq!(answers, ALL_TRUE);
+    // A spawned task's waker too.
+    let spawned = tokio::spawn(tokio::time::timeout(
+        bounded::LIMIT,
+        StoresTheFirstTask::default().compat(),
+    ));
+    let answers = spawned
+        .await
+        .unwrap()
+        .expect("a notify did not reach the task");
+    assert_eq!(answers.unwrap(), ALL_TRUE);
+}
+
+#[test]
+fn a_stored_task_will_notify_current_on_later_polls_on_every_executor() {
+    let wrong: Vec<_> = ALL_EXECS
+        .into_iter()
+        .map(|exec| {
+            (
+                exec,
+                run_on(exec, || StoresTheFirstTask::default().compat()),
+            )
+        })
+        .filter(|(_, answers)| *answers != Ok(ALL_TRUE.to_vec()))
+        .collect();
+    assert!(wrong.is_empty(), "{wrong:?}");
+}
+
+/// Two wakers of one task that never `will_wake` each other: the same data pointer under two
+/// vtables (each clone keeps its own), the shape of tokio's `block_on` waker and its clones in
+/// a release build, made here on purpose instead of by the compiler's luck.
+mod two_vtables {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::task::{RawWaker, RawWakerVTable, Waker};
+
+    pub static WAKES: AtomicUsize = AtomicUsize::new(0);
+
+    fn raw(vtable: &'static RawWakerVTable) -> RawWaker {
+        RawWaker::new(std::ptr::from_ref(&WAKES).cast(), vtable)
+    }
+    fn clone_a(_: *const ()) -> RawWaker {
+        raw(&VTABLE_A)
+    }
+    fn clone_b(_: *const ()) -> RawWaker {
+        raw(&VTABLE_B)
+    }
+    fn wake(_: *const ()) {
+        WAKES.fetch_add(1, Ordering::SeqCst);
+    }
+    fn drop(_: *const ()) {}
+
+    // Different `clone` functions, so the two statics cannot be merged into one.
+    static VTABLE_A: RawWakerVTable = RawWakerVTable::new(clone_a, wake, wake, drop);
+    static VTABLE_B: RawWakerVTable = RawWakerVTable::new(clone_b, wake, wake, drop);
+
+    pub fn wakers() -> (Waker, Waker) {
+        // SAFETY: the data pointer is never dereferenced (every function uses the static
+        // directly), so any pointer is valid for it; the functions are thread-safe (one atomic
+        // add) and `clone` returns a waker with the same contract; nothing is owned, so `drop`
+        // has nothing to release.
+        unsafe {
+            (
+                Waker::from_raw(raw(&VTABLE_A)),
+                Waker::from_raw(raw(&VTABLE_B)),
+            )
+        }
+    }
+}
+
+#[test]
+fn two_equivalent_wakers_with_different_vtables_keep_will_notify_current_and_the_wake_ups() {
+    use std::future::Future;
+    let (a, b) = two_vtables::wakers();
+    assert!(!a.will_wake(&b) && !b.will_wake(&a), "the premise");
+    let mut fut = StoresTheFirstTask::default().compat();
+    let mut wakes_seen = two_vtables::WAKES.load(Ordering::SeqCst);
+    for poll in 0.. {
+        assert!(poll < 10, "never finished");
+        let waker = if poll % 2 == 0 { &a } else { &b };
+        let answer = std::pin::Pin::new(&mut fut).poll(&mut Context::from_waker(waker));
+        if let Poll::Ready(answers) = answer {
+            assert_eq!(answers, Ok(ALL_TRUE.to_vec()));
+            break;
+        }
+        // The future notified its stored task during the poll: the wake-up reached us.
+        let wakes = two_vtables::WAKES.load(Ordering::SeqCst);
+        assert!(wakes > wakes_seen, "poll {poll}: the wake-up was lost");
+        wakes_seen = wakes;
+    }
+}
+
 #[test]
 fn a_task_stored_under_one_waker_keeps_waking_it_and_reregistration_reaches_the_new_one() {
     let first = Arc::new(CountingWaker(AtomicUsize::new(0)));

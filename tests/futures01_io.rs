@@ -13,7 +13,8 @@ use bounded::{ALL_EXECS, Exec, bounded, run_on};
 use futures01::Future as Future01;
 use iocompat::futures01::{
     AsyncRead01CompatExt, AsyncReadCompatExt, AsyncWrite01CompatExt, AsyncWriteCompatExt, Compat,
-    Compat01As03, Tokio1As01, TokioAsyncRead01CompatExt, TokioAsyncWrite01CompatExt,
+    Compat01As03, Future01CompatExt, Tokio1As01, TokioAsyncRead01CompatExt,
+    TokioAsyncWrite01CompatExt,
 };
 use legacy_io::{Chaos, LegacyReader, LegacyWriter, Step};
 use proptest::prelude::*;
@@ -280,40 +281,65 @@ fn a_futures_io_value_runs_under_01_read_and_write() {
 
 #[test]
 fn outside_a_01_task_every_io_call_is_a_clear_error() {
-    fn check(e: io::Error, op: &str) {
-        assert_eq!(e.kind(), io::ErrorKind::Other, "{op}");
+    fn check(e: io::Error, call: &str) {
+        assert_eq!(e.kind(), io::ErrorKind::Other, "{call}");
         let msg = e.to_string();
         assert!(
-            msg.contains(&format!("{op} called outside a futures 0.1 task")),
+            msg.starts_with(&format!(
+                "iocompat::futures01::{call}: called outside a futures 0.1 task"
+            )),
             "{msg}"
         );
+        // ...and how to fix it.
+        assert!(msg.contains("futures01::future::lazy"), "{msg}");
+        assert!(msg.contains("`.compat()`"), "{msg}");
     }
     let mut t = Tokio1As01::new(tokio::io::BufReader::new(&b"abc"[..]));
-    check(t.read(&mut [0; 4]).unwrap_err(), "read");
-    check(t.fill_buf().unwrap_err(), "fill_buf");
+    check(t.read(&mut [0; 4]).unwrap_err(), "Tokio1As01::read");
+    check(t.fill_buf().unwrap_err(), "Tokio1As01::fill_buf");
     let mut t = Tokio1As01::new(Vec::<u8>::new());
-    check(t.write(b"x").unwrap_err(), "write");
+    check(t.write(b"x").unwrap_err(), "Tokio1As01::write");
     check(
         t.write_vectored(&[IoSlice::new(b"x")]).unwrap_err(),
-        "write_vectored",
+        "Tokio1As01::write_vectored",
     );
-    check(t.flush().unwrap_err(), "flush");
+    check(t.flush().unwrap_err(), "Tokio1As01::flush");
     check(
         tokio_io01::AsyncWrite::shutdown(&mut t).unwrap_err(),
-        "shutdown",
+        "Tokio1As01::shutdown",
     );
     assert!(t.get_ref().is_empty(), "nothing was written");
 
     let mut c = Compat::new(futures::io::Cursor::new(b"abc".to_vec()));
-    check(c.read(&mut [0; 4]).unwrap_err(), "read");
-    check(c.fill_buf().unwrap_err(), "fill_buf");
-    check(c.write(b"x").unwrap_err(), "write");
-    check(c.flush().unwrap_err(), "flush");
+    check(c.read(&mut [0; 4]).unwrap_err(), "Compat::read");
+    check(c.fill_buf().unwrap_err(), "Compat::fill_buf");
+    check(c.write(b"x").unwrap_err(), "Compat::write");
+    check(c.flush().unwrap_err(), "Compat::flush");
     check(
         tokio_io01::AsyncWrite::shutdown(&mut c).unwrap_err(),
-        "shutdown",
+        "Compat::shutdown",
     );
     assert_eq!(c.get_ref().position(), 0, "nothing was read or written");
+}
+
+/// What the outside-a-task error tells the caller to do works: the same call inside
+/// `futures01::future::lazy`, waited on by 0.1 or polled through `.compat()` by tokio 1.
+#[test]
+fn the_fix_the_outside_a_task_error_names_works() {
+    for exec in [Exec::TokioCurrentThread, Exec::FuturesBlockOn] {
+        let written = run_on(exec, || async {
+            let mut w = Tokio1As01::new(Vec::<u8>::new());
+            assert!(w.write(b"lost").is_err());
+            let n = futures01::future::lazy(|| w.write(b"ab")).wait().unwrap();
+            let m = futures01::future::lazy(|| w.write(b"cd"))
+                .compat()
+                .await
+                .unwrap();
+            assert_eq!((n, m), (2, 2));
+            w.into_inner()
+        });
+        assert_eq!(written, b"abcd", "{exec:?}");
+    }
 }
 
 fn script_from(bytes: &[u8], cuts: &[(usize, u8)]) -> Vec<Step> {
@@ -489,8 +515,9 @@ fn modern_seekable_values_seek_from_01_code() {
     let mut t = Tokio1As01::new(std::io::Cursor::new(vec![1u8]));
     let err = t.seek(io::SeekFrom::Start(0)).unwrap_err();
     assert!(
-        err.to_string()
-            .contains("seek called outside a futures 0.1 task"),
+        err.to_string().starts_with(
+            "iocompat::futures01::Tokio1As01::seek: called outside a futures 0.1 task"
+        ),
         "{err}"
     );
 }

@@ -25,7 +25,8 @@ use super::task::NotifyCell;
 /// The 0.1 side runs inside a 0.1 task whose notifications wake the 0.3 task. One notify handle
 /// is allocated per wrapper, the first time the 0.1 code calls `task::current()`, and reused
 /// while the wrapper lives: polling allocates nothing in steady state, and
-/// `Task::will_notify_current()` answers `true` while the same wrapper is polled.
+/// `Task::will_notify_current()` answers `true` while the same wrapper is polled, whatever
+/// waker polls it.
 ///
 /// # Examples
 ///
@@ -311,12 +312,12 @@ impl<S: Sink01> Sink<S::SinkItem> for Compat01As03Sink<S, S::SinkItem> {
         if this.kept.is_some() {
             kept_item_panic();
         }
-        // No `Context` here: the 0.1 sink is offered the item under the last registered waker;
-        // if it hands it back, the next `poll_ready` re-registers with the caller's waker.
+        // No `Context` here: the 0.1 sink is offered the item under the wakers already
+        // registered; if it hands it back, the next `poll_ready` registers the caller's waker.
         let inner = &mut this.inner;
         let r = this
             .notify
-            .poll_with_last(|| Sink01::start_send(inner, item));
+            .poll_keeping_wakers(|| Sink01::start_send(inner, item));
         match start_send_01_to_std(r, &mut this.kept) {
             Poll::Ready(Err(e)) => Err(e),
             Poll::Ready(Ok(())) | Poll::Pending => Ok(()),

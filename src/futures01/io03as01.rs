@@ -8,15 +8,18 @@
 //! # Outside a futures 0.1 task
 //!
 //! The 0.1 protocol needs a current 0.1 task to notify. Called outside one (plain blocking code
-//! calling `read`), every method here returns an `io::Error` of kind
-//! [`Other`](std::io::ErrorKind::Other) whose message names the operation and says what to do
-//! instead, never the deep "no Task is currently running" panic of futures 0.1.
+//! calling `read`, or a legacy library that starts I/O as soon as it is called rather than when
+//! its future is first polled), every method here returns an `io::Error` of kind
+//! [`Other`](std::io::ErrorKind::Other) whose message names the call and says how to fix it
+//! (run it inside `futures01::future::lazy`, or poll the 0.1 future through `.compat()`), never
+//! the deep "no Task is currently running" panic of futures 0.1.
 
 use std::fmt;
 use std::io::{self, BufRead, IoSlice, Read, Seek, SeekFrom, Write};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use bytes04::Buf as Buf04;
 use futures01::{Async as Async01, Poll as Poll01};
 use tokio_io01::{AsyncRead as AsyncRead01, AsyncWrite as AsyncWrite01};
 
@@ -25,13 +28,75 @@ use super::poll::poll_io_std_to_01;
 use super::task::{TaskCell, no_task_error};
 
 /// Polls `op` with a [`Context`] that notifies the current 0.1 task, and answers in the
-/// tokio-io 0.1 form (`Pending` is `WouldBlock`); outside a 0.1 task, a clear error.
+/// tokio-io 0.1 form (`Pending` is `WouldBlock`); outside a 0.1 task, an error that names the
+/// `call` (`Type::method`) and how to fix it.
 fn io_in_task<T>(
     task: &mut TaskCell,
-    what: &str,
+    call: &str,
     op: impl FnOnce(&mut Context<'_>) -> Poll<io::Result<T>>,
 ) -> io::Result<T> {
-    poll_io_std_to_01(task.poll_with(op).ok_or_else(|| no_task_error(what))?)
+    poll_io_std_to_01(task.poll_with(op).ok_or_else(|| no_task_error(call))?)
+}
+
+/// How many slices of a `Buf` one `write_buf` gathers into a vectored write (not part of the
+/// semver contract; Linux's `writev` takes up to 1024, and 64 covers what hyper 0.12 and h2 0.1
+/// queue).
+const WRITE_BUF_SLICES: usize = 64;
+
+/// A placeholder for the `IoVec`s `Buf::bytes_vec` has not filled (an `IoVec` cannot be empty).
+static ONE_BYTE: [u8; 1] = [0];
+
+/// tokio-io 0.1's `AsyncWrite::write_buf` as one vectored write: gathers up to
+/// [`WRITE_BUF_SLICES`] of the `Buf`'s slices (`Buf::bytes_vec`), hands them to
+/// `poll_write_vectored` in the current 0.1 task, and advances the `Buf` by what was written.
+/// tokio-io's default makes one `poll_write` per slice instead.
+fn write_buf_vectored<B: Buf04>(
+    task: &mut TaskCell,
+    call: &str,
+    buf: &mut B,
+    poll_write_vectored: impl FnOnce(&mut Context<'_>, &[IoSlice<'_>]) -> Poll<io::Result<usize>>,
+) -> Poll01<usize, io::Error> {
+    if !buf.has_remaining() {
+        // Nothing to write, so no call; outside a 0.1 task still the error every call gives.
+        return match futures01::task::is_in_task() {
+            true => Ok(Async01::Ready(0)),
+            false => Err(no_task_error(call)),
+        };
+    }
+    let written = {
+        let mut iovecs = [<&_>::from(&ONE_BYTE[..]); WRITE_BUF_SLICES];
+        let filled = buf.bytes_vec(&mut iovecs);
+        let mut slices = [IoSlice::new(&[]); WRITE_BUF_SLICES];
+        for (slice, iovec) in slices.iter_mut().zip(&iovecs[..filled]) {
+            *slice = IoSlice::new(iovec);
+        }
+        let only;
+        let slices = if filled == 0 {
+            // A `Buf` that gathers nothing although it has bytes: its first slice, what
+            // tokio-io's default would write.
+            only = [IoSlice::new(buf.bytes())];
+            &only[..]
+        } else {
+            &slices[..filled]
+        };
+        let offered: usize = slices.iter().map(|s| s.len()).sum();
+        match io_in_task(task, call, |cx| poll_write_vectored(cx, slices)) {
+            Ok(n) if n > offered => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!(
+                        "iocompat::futures01::{call}: the wrapped writer's poll_write_vectored \
+                         returned {n} bytes for {offered} offered"
+                    ),
+                ));
+            }
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Async01::NotReady),
+            Err(e) => return Err(e),
+        }
+    };
+    buf.advance(written);
+    Ok(Async01::Ready(written))
 }
 
 /// `Ok(())` becomes `Async::Ready(())`; `WouldBlock` becomes `Async::NotReady`.
@@ -46,14 +111,18 @@ fn io_to_poll01(result: io::Result<()>) -> Poll01<(), io::Error> {
 impl<R: futures_io::AsyncRead> Read for Compat<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let inner = self.inner.as_mut();
-        io_in_task(&mut self.task, "read", |cx| inner.poll_read(cx, buf))
+        io_in_task(&mut self.task, "Compat::read", |cx| {
+            inner.poll_read(cx, buf)
+        })
     }
 }
 
 impl<R: futures_io::AsyncBufRead> BufRead for Compat<R> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         let inner = self.inner.as_mut();
-        io_in_task(&mut self.task, "fill_buf", |cx| inner.poll_fill_buf(cx))
+        io_in_task(&mut self.task, "Compat::fill_buf", |cx| {
+            inner.poll_fill_buf(cx)
+        })
     }
 
     fn consume(&mut self, amt: usize) {
@@ -64,26 +133,30 @@ impl<R: futures_io::AsyncBufRead> BufRead for Compat<R> {
 impl<W: futures_io::AsyncWrite> Write for Compat<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let inner = self.inner.as_mut();
-        io_in_task(&mut self.task, "write", |cx| inner.poll_write(cx, buf))
+        io_in_task(&mut self.task, "Compat::write", |cx| {
+            inner.poll_write(cx, buf)
+        })
     }
 
     fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
         let inner = self.inner.as_mut();
-        io_in_task(&mut self.task, "write_vectored", |cx| {
+        io_in_task(&mut self.task, "Compat::write_vectored", |cx| {
             inner.poll_write_vectored(cx, bufs)
         })
     }
 
     fn flush(&mut self) -> io::Result<()> {
         let inner = self.inner.as_mut();
-        io_in_task(&mut self.task, "flush", |cx| inner.poll_flush(cx))
+        io_in_task(&mut self.task, "Compat::flush", |cx| inner.poll_flush(cx))
     }
 }
 
 impl<S: futures_io::AsyncSeek> Seek for Compat<S> {
     fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
         let inner = self.inner.as_mut();
-        io_in_task(&mut self.task, "seek", |cx| inner.poll_seek(cx, pos))
+        io_in_task(&mut self.task, "Compat::seek", |cx| {
+            inner.poll_seek(cx, pos)
+        })
     }
 }
 
@@ -96,9 +169,18 @@ impl<W: futures_io::AsyncWrite> AsyncWrite01 for Compat<W> {
     /// futures-io `poll_close`, which flushes first.
     fn shutdown(&mut self) -> Poll01<(), io::Error> {
         let inner = self.inner.as_mut();
-        io_to_poll01(io_in_task(&mut self.task, "shutdown", |cx| {
+        io_to_poll01(io_in_task(&mut self.task, "Compat::shutdown", |cx| {
             inner.poll_close(cx)
         }))
+    }
+
+    /// One futures-io `poll_write_vectored` over the `Buf`'s slices (up to 64, not part of the
+    /// semver contract), not one `poll_write` per slice.
+    fn write_buf<B: Buf04>(&mut self, buf: &mut B) -> Poll01<usize, io::Error> {
+        let inner = self.inner.as_mut();
+        write_buf_vectored(&mut self.task, "Compat::write_buf", buf, |cx, slices| {
+            inner.poll_write_vectored(cx, slices)
+        })
     }
 }
 
@@ -109,7 +191,8 @@ impl<W: futures_io::AsyncWrite> AsyncWrite01 for Compat<W> {
 /// [`TokioAsyncWrite01CompatExt::compat01_write`] or [`Tokio1As01::new`]. The value is kept
 /// inline (it must be `Unpin`; pin a `!Unpin` one with `Box::pin` first). `read` hands the
 /// caller's initialised buffer to tokio as a filled-from-zero `ReadBuf`: nothing is zeroed or
-/// copied. `write_vectored` and `shutdown` are forwarded.
+/// copied. `write_vectored` and `shutdown` are forwarded, and tokio-io 0.1's `write_buf` (what
+/// hyper 0.12 and h2 0.1 write through) is one `poll_write_vectored` over the `Buf`'s slices.
 ///
 /// # Errors
 ///
@@ -210,7 +293,7 @@ impl<T: fmt::Debug> fmt::Debug for Tokio1As01<T> {
 impl<R: tokio::io::AsyncRead + Unpin> Read for Tokio1As01<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let inner = Pin::new(&mut self.inner);
-        io_in_task(&mut self.task, "read", |cx| {
+        io_in_task(&mut self.task, "Tokio1As01::read", |cx| {
             let mut read_buf = tokio::io::ReadBuf::new(buf);
             match inner.poll_read(cx, &mut read_buf) {
                 Poll::Ready(Ok(())) => Poll::Ready(Ok(read_buf.filled().len())),
@@ -224,7 +307,9 @@ impl<R: tokio::io::AsyncRead + Unpin> Read for Tokio1As01<R> {
 impl<R: tokio::io::AsyncBufRead + Unpin> BufRead for Tokio1As01<R> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         let inner = Pin::new(&mut self.inner);
-        io_in_task(&mut self.task, "fill_buf", |cx| inner.poll_fill_buf(cx))
+        io_in_task(&mut self.task, "Tokio1As01::fill_buf", |cx| {
+            inner.poll_fill_buf(cx)
+        })
     }
 
     fn consume(&mut self, amt: usize) {
@@ -235,19 +320,23 @@ impl<R: tokio::io::AsyncBufRead + Unpin> BufRead for Tokio1As01<R> {
 impl<W: tokio::io::AsyncWrite + Unpin> Write for Tokio1As01<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let inner = Pin::new(&mut self.inner);
-        io_in_task(&mut self.task, "write", |cx| inner.poll_write(cx, buf))
+        io_in_task(&mut self.task, "Tokio1As01::write", |cx| {
+            inner.poll_write(cx, buf)
+        })
     }
 
     fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
         let inner = Pin::new(&mut self.inner);
-        io_in_task(&mut self.task, "write_vectored", |cx| {
+        io_in_task(&mut self.task, "Tokio1As01::write_vectored", |cx| {
             inner.poll_write_vectored(cx, bufs)
         })
     }
 
     fn flush(&mut self) -> io::Result<()> {
         let inner = Pin::new(&mut self.inner);
-        io_in_task(&mut self.task, "flush", |cx| inner.poll_flush(cx))
+        io_in_task(&mut self.task, "Tokio1As01::flush", |cx| {
+            inner.poll_flush(cx)
+        })
     }
 }
 
@@ -269,14 +358,16 @@ impl<S: tokio::io::AsyncSeek + Unpin> Seek for Tokio1As01<S> {
             Some(_) => {}
             None => {
                 if !futures01::task::is_in_task() {
-                    return Err(no_task_error("seek"));
+                    return Err(no_task_error("Tokio1As01::seek"));
                 }
                 Pin::new(&mut self.inner).start_seek(pos)?;
                 self.seeking = Some(pos);
             }
         }
         let inner = Pin::new(&mut self.inner);
-        let out = io_in_task(&mut self.task, "seek", |cx| inner.poll_complete(cx));
+        let out = io_in_task(&mut self.task, "Tokio1As01::seek", |cx| {
+            inner.poll_complete(cx)
+        });
         match &out {
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
             // Idle again, whether the seek succeeded or failed.
@@ -293,9 +384,21 @@ impl<W: tokio::io::AsyncWrite + Unpin> AsyncWrite01 for Tokio1As01<W> {
     /// tokio 1 `poll_shutdown`.
     fn shutdown(&mut self) -> Poll01<(), io::Error> {
         let inner = Pin::new(&mut self.inner);
-        io_to_poll01(io_in_task(&mut self.task, "shutdown", |cx| {
+        io_to_poll01(io_in_task(&mut self.task, "Tokio1As01::shutdown", |cx| {
             inner.poll_shutdown(cx)
         }))
+    }
+
+    /// One tokio `poll_write_vectored` over the `Buf`'s slices (up to 64, not part of the semver
+    /// contract), not one `poll_write` per slice: the path hyper 0.12 and h2 0.1 write through.
+    fn write_buf<B: Buf04>(&mut self, buf: &mut B) -> Poll01<usize, io::Error> {
+        let inner = Pin::new(&mut self.inner);
+        write_buf_vectored(
+            &mut self.task,
+            "Tokio1As01::write_buf",
+            buf,
+            |cx, slices| inner.poll_write_vectored(cx, slices),
+        )
     }
 }
 

@@ -60,8 +60,9 @@
 //! - Waker bridging allocates nothing per poll (below), and `Task::will_notify_current()`
 //!   works under the bridge.
 //! - The tokio-io 0.1 <-> tokio 1 bridge is one hop, with `AsyncBufRead` / `BufRead`,
-//!   vectored writes and `shutdown` forwarded, and seeking both ways (`std::io::Seek` <-> tokio
-//!   and futures-io `AsyncSeek`).
+//!   vectored writes (tokio-io 0.1's `write_buf` included: one vectored write of the `Buf`'s
+//!   slices, not one write per slice) and `shutdown` forwarded, and seeking both ways
+//!   (`std::io::Seek` <-> tokio and futures-io `AsyncSeek`).
 //! - A sink item refused by a full 0.1 sink is kept, never dropped (see
 //!   [`Compat01As03Sink`]); `start_send` without `poll_ready` panics instead of overwriting it.
 //! - No `unsafe` code.
@@ -91,8 +92,13 @@
 //! - 0.1 code under a 0.3 executor: each wrapper makes one notify handle (an `Arc`, turned into
 //!   a 0.1 `NotifyHandle` by futures 0.1's safe `From<Arc<T: Notify>>`) the first time the 0.1
 //!   code calls `task::current()`, and keeps it. `task::current()` and `Task::clone` then cost a
-//!   reference count, and `Task::will_notify_current()` is `true` while the same wrapper is
-//!   polled. The waker inside is replaced only when the new one does not `will_wake` the old.
+//!   reference count, and `Task::will_notify_current()` is `true` whenever the same wrapper is
+//!   polled, by whatever waker. A notification wakes the latest poll's waker and those of
+//!   earlier polls by other wakers (the other half of a split value) that no notification has
+//!   reached yet, so no task misses its wake-up; more tasks than the wrapper keeps wakers for
+//!   get an early (spurious) wake-up instead. Whether two wakers are the same (`will_wake`) is
+//!   used only to skip work: it is not reliable in release builds, where tokio's `block_on`
+//!   waker and its clones have different vtable addresses.
 //! - 0.3 code under a 0.1 executor: each wrapper makes one `Waker` on first poll. The current
 //!   0.1 task is looked up only after a `Pending` answer, and stored only when the previous one
 //!   no longer `will_notify_current()`; a wake that raced with the switch is passed on.
@@ -111,7 +117,7 @@
 //! | tokio-io 0.1 `Interrupted` | retried, never surfaced | same test (the script interleaves it) |
 //! | any other `io::Error` | passed through whole: kind, message, OS code | `futures01_io::a_legacy_read_error_is_surfaced_whole_after_the_bytes_before_it`, `poll::tests::io_error_keeps_kind_message_and_os_code` |
 //! | a 0.1 reader / writer claims more bytes than the buffer | `InvalidData` error naming the counts, no panic | `futures01_io::a_legacy_reader_claiming_more_than_the_buffer_is_an_error_not_a_panic`, `futures01_io::a_legacy_writer_claiming_more_than_the_buffer_is_an_error_not_a_panic` |
-//! | 0.1-facing I/O used outside a 0.1 task | `ErrorKind::Other` naming the call and what to do | `futures01_io::outside_a_01_task_every_io_call_is_a_clear_error` |
+//! | 0.1-facing I/O used outside a 0.1 task | `ErrorKind::Other` naming the call and how to fix it (`futures01::future::lazy`, or `.compat()`) | `futures01_io::outside_a_01_task_every_io_call_is_a_clear_error`, `futures01_io::the_fix_the_outside_a_task_error_names_works` |
 //! | 0.1-facing future / stream / sink polled outside a 0.1 task | a panic naming the type and what to do (its error type is the caller's, so there is no error to return) | `futures01_future::polling_a_compat_outside_a_01_task_panics_with_a_clear_message`, `futures01_stream::polling_a_03_stream_as_01_outside_a_task_panics_with_a_clear_message` |
 //! | 0.3 `start_send` without `poll_ready` on [`Compat01As03Sink`] while an item is kept | a panic saying to wait for `poll_ready` (never a dropped item) | `futures01_sink::start_send_without_poll_ready_panics_instead_of_dropping_an_item` |
 //! | tokio `start_seek` while a seek is in progress | `ErrorKind::Other` saying to call `poll_complete` first | `futures01_io::a_second_start_seek_before_completion_is_an_error` |
@@ -127,14 +133,35 @@
 //! tokio-io 0.1 traits, which only make sense inside a 0.1 task (a `WouldBlock` promises that
 //! the current task will be notified). Called from plain code outside one, every method returns
 //! an `io::Error` of kind `Other` that names the call (`read`, `fill_buf`, `write`,
-//! `write_vectored`, `flush`, `shutdown`, `seek`) and says how to drive it, instead of futures 0.1's
-//! panic "no Task is currently running" from deep inside. Nothing is read or written.
+//! `write_vectored`, `flush`, `shutdown`, `seek`, as in `iocompat::futures01::Tokio1As01::write`)
+//! and says how to fix it, instead of futures 0.1's panic "no Task is currently running" from
+//! deep inside. Nothing is read or written. Legacy libraries that start I/O as soon as they are
+//! called (tokio-tungstenite 0.9's `client_async`) meet this; wrap the call in
+//! `futures01::future::lazy` so it runs inside the 0.1 task that polls it, or poll the 0.1
+//! future making the call through `.compat()`:
+//!
+//! ```
+//! use futures01::Future;
+//! use iocompat::futures01::{Future01CompatExt, TokioAsyncWrite01CompatExt};
+//! use std::io::Write;
+//!
+//! let mut w = Vec::<u8>::new().compat01_write();
+//! assert!(w.write(b"x").is_err()); // no 0.1 task here
+//! let n = futures01::future::lazy(|| w.write(b"x")).wait().unwrap(); // inside one
+//! assert_eq!(n, 1);
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let n = futures01::future::lazy(|| w.write(b"y")).compat().await.unwrap();
+//! assert_eq!(n, 1);
+//! # });
+//! assert_eq!(w.get_ref(), b"xy");
+//! ```
 //!
 //! # Memory
 //!
 //! No adapter here buffers data. [`Compat01As03Sink`] keeps at most one item (the one a full 0.1
 //! sink handed back); [`Compat`] and [`CompatSink`] hold one heap pin of the wrapped value; each
-//! wrapper holds at most one notify handle or waker.
+//! wrapper holds at most one notify handle (with the wakers it wakes: the first, the latest and
+//! at most four more, not part of the semver contract) or one waker.
 //!
 //! # Caveats
 //!

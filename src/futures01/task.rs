@@ -2,25 +2,29 @@
 //!
 //! Two directions, two small state machines:
 //!
-//! - [`NotifyCell`] (0.1 code polled by a 0.3 executor): one [`WakerNotify`] per wrapper, created
-//!   the first time the 0.1 side calls `task::current()`, then reused. The 0.1 side sees a
-//!   `NotifyHandle` made from that `Arc` (futures 0.1's safe `From<Arc<T: Notify>>`), so
-//!   `task::current()` and `Task::clone` cost a reference count, never a `Box`, and
-//!   `Task::will_notify_current()` compares equal while the same wrapper is polled with the
-//!   same waker. A waker that does not `will_wake` the previous one gets a new handle, so tasks
-//!   stored earlier keep waking their own waker (two tasks on two halves of one split value
-//!   both get their wake-ups) and the 0.1 code, seeing `will_notify_current()` false,
-//!   registers again.
+//! - [`NotifyCell`] (0.1 code polled by a 0.3 executor): one [`WakerNotify`] and one
+//!   `NotifyHandle` per wrapper, created the first time the 0.1 side calls `task::current()`
+//!   and never replaced. Every `task::current()` is a clone of that handle (futures 0.1's safe
+//!   `From<Arc<T: Notify>>`), so it costs a reference count, never a `Box`, and
+//!   `Task::will_notify_current()` is `true` whenever the wrapper is polled, whatever waker
+//!   polls it. A notification wakes every waker that may depend on it: the latest poll's, and
+//!   those of earlier polls whose waker looked different, until one notification has woken
+//!   them (the two halves of one split value both get their wake-ups). Waker identity
+//!   (`Waker::will_wake`) only saves work: a false "different" costs a clone and perhaps a
+//!   spurious wake-up, never a lost one and never a new handle.
 //! - [`TaskCell`] (0.3 code polled by a 0.1 executor): one `Arc<TaskWake>` and one `Waker` per
 //!   wrapper, created on first poll. The current 0.1 `Task` is looked up only after a `Pending`
 //!   answer. When a different 0.1 task polls the wrapper (the other half of a split value), it
 //!   gets a fresh `Arc<TaskWake>` before polling, so the wakers the 0.3 value already holds keep
-//!   notifying the task they were made for.
+//!   notifying the task they were made for. A false "different" from `will_notify_current()`
+//!   costs an allocation, never a lost notification: the old `TaskWake` still notifies the
+//!   task it holds.
 
 use std::cell::OnceCell;
 use std::fmt;
+use std::mem;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::task::{Context, Poll, Wake, Waker};
 
 use futures01::executor::{
@@ -28,41 +32,227 @@ use futures01::executor::{
 };
 use futures01::task as task01;
 
-/// A 0.3 [`Waker`] seen by futures 0.1 as a `Notify`.
+/// How many wakers of earlier polls a wrapper keeps, besides the latest poll's and the first
+/// one, until a notification wakes them (not part of the semver contract). One more waker that
+/// looks different wakes them all at once: spurious wake-ups, never a lost one.
+const EARLIER_WAKERS: usize = 4;
+
+/// What a notification wakes besides the first waker.
+#[derive(Default)]
+struct Others {
+    /// The latest poll's waker, when it is not the first waker. Kept after a notification:
+    /// 0.1 code that trusts `will_notify_current()` keeps its stored task and never registers
+    /// again.
+    latest: Option<Waker>,
+    /// The first waker is not the latest, but the next notification must still wake it.
+    first_waiting: bool,
+    /// Wakers of earlier polls that looked different from the one after them (another task,
+    /// such as the other half of a split value, may be waiting on them); filled from the
+    /// front, emptied by the next notification.
+    earlier: [Option<Waker>; EARLIER_WAKERS],
+    earlier_len: usize,
+}
+
+/// What the poll path took out of [`Others`], to be woken or dropped once the lock is
+/// released (a waker's `wake` or `drop` may run executor code that polls this wrapper again).
+#[derive(Default)]
+struct Displaced {
+    dropped: Option<Waker>,
+    woken: [Option<Waker>; EARLIER_WAKERS],
+}
+
+impl Displaced {
+    fn settle(self) {
+        drop(self.dropped);
+        for waker in self.woken.into_iter().flatten() {
+            waker.wake();
+        }
+    }
+}
+
+impl Others {
+    /// Whether a notification has nothing to wake but the first waker.
+    fn only_first(&self) -> bool {
+        self.latest.is_none() && self.earlier_len == 0
+    }
+
+    /// Keeps `previous` for the next notification, unless it is known to wake the same task
+    /// as a waker already kept.
+    fn keep_earlier(&mut self, previous: Waker, displaced: &mut Displaced) {
+        let mut known =
+            (self.latest.iter()).chain(self.earlier[..self.earlier_len].iter().flatten());
+        if known.any(|w| w.will_wake(&previous)) {
+            displaced.dropped = Some(previous);
+            return;
+        }
+        if self.earlier_len == EARLIER_WAKERS {
+            // Full: wake them now (they poll again and register again) rather than grow.
+            displaced.woken = mem::take(&mut self.earlier);
+            self.earlier_len = 0;
+        }
+        self.earlier[self.earlier_len] = Some(previous);
+        self.earlier_len += 1;
+    }
+}
+
+/// The wrapper's wakers seen by futures 0.1 as a `Notify`.
 struct WakerNotify {
-    /// Fixed for the handle's life: a new waker gets a new handle.
-    waker: Waker,
+    /// The first waker registered, never replaced: while it is the latest (one 0.3 task polls
+    /// the wrapper, the usual case) a notification wakes it without taking the lock.
+    first: OnceLock<Waker>,
+    /// `Others::only_first`, readable without the lock; written only under it.
+    only_first: AtomicBool,
+    others: Mutex<Others>,
+}
+
+impl WakerNotify {
+    fn new(waker: Option<&Waker>) -> Self {
+        Self {
+            first: waker.cloned().map(OnceLock::from).unwrap_or_default(),
+            only_first: AtomicBool::new(true),
+            others: Mutex::default(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Others> {
+        // Nothing panics while the lock is held; a poisoned lock still holds whole wakers.
+        self.others.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The poll path: `waker`, not known to wake the same task as the latest one, polls now.
+    fn make_latest(&self, waker: &Waker) -> Displaced {
+        let mut displaced = Displaced::default();
+        let Some(first) = self.first.get() else {
+            // No waker yet (the handle was made by a call without a `Context`). Only the poll
+            // path, which the wrapper's `&mut` serialises, sets it.
+            displaced.dropped = self.first.set(waker.clone()).err();
+            return displaced;
+        };
+        let mut others = self.lock();
+        if waker.will_wake(first) {
+            // Back to the first waker.
+            if let Some(previous) = others.latest.take() {
+                others.keep_earlier(previous, &mut displaced);
+            }
+            others.first_waiting = false;
+        } else {
+            match others.latest.replace(waker.clone()) {
+                Some(previous) => others.keep_earlier(previous, &mut displaced),
+                None => others.first_waiting = true,
+            }
+        }
+        // SeqCst, like the load in `notify`: the 0.1 code that runs after this in the poll,
+        // and the notifier, may synchronise through SeqCst atomics alone.
+        self.only_first.store(others.only_first(), Ordering::SeqCst);
+        displaced
+    }
+
+    /// A notification while other wakers than the first are kept: wakes the latest, the
+    /// earlier ones and the first if it waits; the earlier ones are then dropped (one
+    /// notification is all they were owed: their tasks poll again and register again).
+    #[cold]
+    #[inline(never)]
+    fn notify_others(&self) {
+        let (wake_first, latest, earlier) = {
+            let mut others = self.lock();
+            let wake_first = mem::take(&mut others.first_waiting) || others.latest.is_none();
+            others.earlier_len = 0;
+            let earlier = mem::take(&mut others.earlier);
+            self.only_first.store(others.only_first(), Ordering::SeqCst);
+            (wake_first, others.latest.clone(), earlier)
+        };
+        // Woken outside the lock: an executor that polls inside `wake` must not find it held.
+        for waker in earlier.into_iter().flatten() {
+            waker.wake();
+        }
+        if let Some(waker) = latest {
+            waker.wake();
+        }
+        if wake_first {
+            self.wake_first();
+        }
+    }
+
+    fn wake_first(&self) {
+        if let Some(first) = self.first.get() {
+            first.wake_by_ref();
+        }
+    }
 }
 
 impl Notify01 for WakerNotify {
     fn notify(&self, _id: usize) {
-        self.waker.wake_by_ref();
+        if self.only_first.load(Ordering::SeqCst) {
+            self.wake_first();
+        } else {
+            self.notify_others();
+        }
     }
 }
 
-/// The wrapper's one notify handle, and the waker it holds (kept here too, so the
-/// steady-state `will_wake` check needs no lock).
+/// The wrapper's one notify handle, and what the poll path needs to keep it up to date.
 struct NotifyRegistered {
+    /// Every `task::current()` (and so every `will_notify_current()` comparison) gets a clone
+    /// of this one handle.
+    handle: NotifyHandle01,
     shared: Arc<WakerNotify>,
-    waker: Waker,
+    /// A clone of the latest poll's waker (only the poll path changes it), so the
+    /// steady-state check needs no lock.
+    seen: Option<Waker>,
 }
 
-/// What `Spawn::poll_fn_notify` turns into a `NotifyHandle` when the 0.1 side asks for one.
+impl NotifyRegistered {
+    fn new(waker: Option<&Waker>) -> Self {
+        let shared = Arc::new(WakerNotify::new(waker));
+        Self {
+            handle: NotifyHandle01::from(Arc::clone(&shared)),
+            shared,
+            seen: waker.cloned(),
+        }
+    }
+
+    /// Before a poll with `waker`: make sure notifications reach it.
+    #[inline]
+    fn track(&mut self, waker: &Waker) {
+        if !self.seen.as_ref().is_some_and(|seen| seen.will_wake(waker)) {
+            self.track_other(waker);
+        }
+    }
+
+    #[inline(never)]
+    fn track_other(&mut self, waker: &Waker) {
+        // A waker and its clones may not `will_wake` each other (tokio's `block_on` waker in a
+        // release build: its vtable is a constant copied into each codegen unit), so compare
+        // a clone with the clone kept before taking this for another task's waker.
+        let waker = waker.clone();
+        if self
+            .seen
+            .as_ref()
+            .is_some_and(|seen| seen.will_wake(&waker))
+        {
+            return;
+        }
+        let displaced = self.shared.make_latest(&waker);
+        self.seen = Some(waker);
+        displaced.settle();
+    }
+}
+
+/// What `Spawn::poll_fn_notify` turns into a `NotifyHandle` when the 0.1 side asks for one
+/// (`task::current()`, `will_notify_current()`).
 #[derive(Clone, Copy)]
 struct LazyNotify<'a> {
     registered: &'a OnceCell<NotifyRegistered>,
-    waker: &'a Waker,
+    /// The poll's waker, if the call has one.
+    waker: Option<&'a Waker>,
 }
 
 impl From<LazyNotify<'_>> for NotifyHandle01 {
     fn from(lazy: LazyNotify<'_>) -> Self {
-        let registered = lazy.registered.get_or_init(|| NotifyRegistered {
-            shared: Arc::new(WakerNotify {
-                waker: lazy.waker.clone(),
-            }),
-            waker: lazy.waker.clone(),
-        });
-        NotifyHandle01::from(Arc::clone(&registered.shared))
+        lazy.registered
+            .get_or_init(|| NotifyRegistered::new(lazy.waker))
+            .handle
+            .clone()
     }
 }
 
@@ -70,10 +260,11 @@ impl From<LazyNotify<'_>> for NotifyHandle01 {
 ///
 /// The 0.1 value itself stays in the wrapper (so `fill_buf` can return a slice borrowed from
 /// it); this cell owns the 0.1 task identity (a `Spawn<()>`: task id and task-local data) that
-/// every poll of the wrapper enters.
+/// every poll of the wrapper enters, and the one notify handle every 0.1 `Task` of the
+/// wrapper holds.
 pub(crate) struct NotifyCell {
     task: Spawn01<()>,
-    /// Created when the 0.1 side first calls `task::current()`; reused for the wrapper's life.
+    /// Created when the 0.1 side first calls `task::current()`; kept for the wrapper's life.
     registered: OnceCell<NotifyRegistered>,
 }
 
@@ -87,43 +278,30 @@ impl NotifyCell {
         }
     }
 
-    /// Runs `f` inside a 0.1 task whose notifications wake `cx`.
+    /// Runs `f` inside a 0.1 task whose notifications wake `cx` (and the wakers of earlier
+    /// polls that may still wait on them).
     #[inline]
     pub(crate) fn poll_in<R>(&mut self, cx: &Context<'_>, f: impl FnOnce() -> R) -> R {
         let waker = cx.waker();
-        if self
-            .registered
-            .get()
-            .is_some_and(|reg| !reg.waker.will_wake(waker))
-        {
-            // A different waker: a new notify handle, made when the 0.1 side asks for one.
-            // Tasks the 0.1 code stored earlier keep waking the waker they were made for (the
-            // other half of a split value may still be waiting on it), and
-            // `will_notify_current()` turns false, so the 0.1 code registers again.
-            self.forget_registration();
+        if let Some(registered) = self.registered.get_mut() {
+            registered.track(waker);
         }
         let lazy = LazyNotify {
             registered: &self.registered,
-            waker,
+            waker: Some(waker),
         };
         self.task.poll_fn_notify(&lazy, 0, |()| f())
     }
 
-    /// Out of line, so the steady-state poll path stays small enough to inline.
-    #[cold]
-    #[inline(never)]
-    fn forget_registration(&mut self) {
-        self.registered = OnceCell::new();
-    }
-
-    /// Runs `f` inside a 0.1 task whose notifications go to the last registered waker (or
-    /// nowhere, if no waker was ever registered). For calls that get no [`Context`], such as
-    /// `Sink::start_send`.
-    pub(crate) fn poll_with_last<R>(&mut self, f: impl FnOnce() -> R) -> R {
-        match self.registered.get().map(|reg| reg.waker.clone()) {
-            Some(waker) => self.poll_in(&Context::from_waker(&waker), f),
-            None => self.poll_in(&Context::from_waker(Waker::noop()), f),
-        }
+    /// Runs `f` inside the wrapper's 0.1 task, leaving the wakers its notifications reach as
+    /// they are (none, if no poll has registered one yet). For calls that get no [`Context`],
+    /// such as `Sink::start_send`.
+    pub(crate) fn poll_keeping_wakers<R>(&mut self, f: impl FnOnce() -> R) -> R {
+        let lazy = LazyNotify {
+            registered: &self.registered,
+            waker: None,
+        };
+        self.task.poll_fn_notify(&lazy, 0, |()| f())
     }
 }
 
@@ -263,12 +441,15 @@ impl fmt::Debug for TaskCell {
     }
 }
 
-/// The `io::Error` every 0.1-facing I/O adapter returns when called outside a 0.1 task.
-pub(crate) fn no_task_error(op: &str) -> std::io::Error {
+/// The `io::Error` every 0.1-facing I/O adapter returns when called outside a 0.1 task;
+/// `call` is `Type::method`, as in `Tokio1As01::write`.
+pub(crate) fn no_task_error(call: &str) -> std::io::Error {
     std::io::Error::other(format!(
-        "iocompat::futures01: {op} called outside a futures 0.1 task; call it from a 0.1 \
-         `poll` (driven by `Future::wait`, a 0.1 executor or `Compat01As03`), or use the \
-         tokio 1 / futures-io value directly"
+        "iocompat::futures01::{call}: called outside a futures 0.1 task (tokio-io 0.1 I/O needs \
+         one to notify when the value is not ready); run the call inside \
+         `futures01::future::lazy(|| ..)` (or another 0.1 `poll`, driven by `Future::wait` or a \
+         0.1 executor), or poll the 0.1 future that makes it through `.compat()` \
+         (`Future01CompatExt`) from a tokio 1 / futures 0.3 task"
     ))
 }
 
@@ -281,4 +462,179 @@ pub(crate) fn no_task_panic(what: &str) -> ! {
          executor (`Future::wait`, `Stream::wait`, `Executor::execute`) or convert it back \
          with `Compat01As03`"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    /// Runs `body` on its own thread; a hang (a deadlock in the bridge) fails the test.
+    fn bounded(body: impl FnOnce() + Send + 'static) {
+        let (done, wait) = std::sync::mpsc::channel();
+        let body = std::thread::spawn(move || {
+            body();
+            let _ = done.send(());
+        });
+        let finished = wait.recv_timeout(std::time::Duration::from_secs(20));
+        if let Err(panic) = body.join() {
+            std::panic::resume_unwind(panic);
+        }
+        finished.expect("the test body did not finish within 20 s");
+    }
+
+    /// Counts the wake-ups of one 0.3 task.
+    #[derive(Default)]
+    struct Wakes(AtomicUsize);
+
+    impl Wakes {
+        fn get(&self) -> usize {
+            self.0.load(Ordering::SeqCst)
+        }
+    }
+
+    impl Wake for Wakes {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    /// A second way to wake the same task: a waker of another type (another vtable) over
+    /// another `Arc` (another data pointer), so it never `will_wake` one made by [`Wakes`],
+    /// whatever the compiler does with vtables.
+    struct Alias(Arc<Wakes>);
+
+    impl Wake for Alias {
+        fn wake(self: Arc<Self>) {
+            self.0.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    /// One poll of 0.1 code that stores `task::current()` when it has no task yet, or when
+    /// the stored one does not `will_notify_current()` (as well-written 0.1 code does).
+    /// Answers `true` when the stored task, and a clone of it, were current; `false` when it
+    /// had to store a new one.
+    fn poll_storing(cell: &mut NotifyCell, waker: &Waker, slot: &mut Option<task01::Task>) -> bool {
+        cell.poll_in(&Context::from_waker(waker), || {
+            let fresh = !slot.as_ref().is_some_and(task01::Task::will_notify_current);
+            if fresh {
+                *slot = Some(task01::current());
+            }
+            let task = slot.as_ref().unwrap();
+            !fresh && task.clone().will_notify_current()
+        })
+    }
+
+    #[test]
+    fn two_equivalent_wakers_keep_will_notify_current_true_and_get_the_wake_ups() {
+        bounded(|| {
+            let wakes = Arc::new(Wakes::default());
+            let direct = Waker::from(Arc::clone(&wakes));
+            let alias = Waker::from(Arc::new(Alias(Arc::clone(&wakes))));
+            assert!(!direct.will_wake(&alias) && !alias.will_wake(&direct));
+            let mut cell = NotifyCell::new();
+            let mut slot = None;
+            assert!(
+                !poll_storing(&mut cell, &direct, &mut slot),
+                "first poll stores"
+            );
+            for round in 0..20 {
+                let waker = if round % 2 == 0 { &alias } else { &direct };
+                assert!(
+                    poll_storing(&mut cell, waker, &mut slot),
+                    "round {round}: will_notify_current() turned false"
+                );
+                let before = wakes.get();
+                slot.as_ref().unwrap().notify();
+                assert!(wakes.get() > before, "round {round}: the wake-up was lost");
+            }
+        });
+    }
+
+    #[test]
+    fn a_task_stored_for_one_03_task_still_wakes_it_after_another_polls() {
+        bounded(|| {
+            // The two halves of one split value: each 0.3 task stores its own 0.1 task.
+            let (reader, writer) = (Arc::new(Wakes::default()), Arc::new(Wakes::default()));
+            let (rw, ww) = (
+                Waker::from(Arc::clone(&reader)),
+                Waker::from(Arc::clone(&writer)),
+            );
+            let mut cell = NotifyCell::new();
+            let (mut read_task, mut write_task) = (None, None);
+            poll_storing(&mut cell, &rw, &mut read_task);
+            poll_storing(&mut cell, &ww, &mut write_task);
+            // One handle for the wrapper: either task's stored 0.1 task is current for both.
+            assert!(poll_storing(&mut cell, &rw, &mut write_task));
+            assert!(poll_storing(&mut cell, &ww, &mut read_task));
+            read_task.as_ref().unwrap().notify();
+            assert!(reader.get() >= 1, "the reader's wake-up was lost");
+            assert!(
+                writer.get() >= 1,
+                "the writer polled last and may wait on it too"
+            );
+            // Both polled again after that notification; the next one reaches both again.
+            poll_storing(&mut cell, &rw, &mut read_task);
+            poll_storing(&mut cell, &ww, &mut write_task);
+            let (r, w) = (reader.get(), writer.get());
+            write_task.as_ref().unwrap().notify();
+            assert!(reader.get() > r && writer.get() > w);
+        });
+    }
+
+    #[test]
+    fn a_wrapper_polled_by_a_then_b_then_a_again_wakes_both() {
+        bounded(|| {
+            let (a, b) = (Arc::new(Wakes::default()), Arc::new(Wakes::default()));
+            let (aw, bw) = (Waker::from(Arc::clone(&a)), Waker::from(Arc::clone(&b)));
+            let mut cell = NotifyCell::new();
+            let mut slot = None;
+            poll_storing(&mut cell, &aw, &mut slot);
+            assert!(poll_storing(&mut cell, &bw, &mut slot));
+            assert!(poll_storing(&mut cell, &aw, &mut slot));
+            slot.as_ref().unwrap().notify();
+            assert!(a.get() >= 1, "the latest poll's task was not woken");
+            assert!(
+                b.get() >= 1,
+                "the task that polled in between was not woken"
+            );
+            // The latest poll's waker is kept after a notification (nothing registers again).
+            let woken = a.get();
+            slot.as_ref().unwrap().notify();
+            assert!(a.get() > woken);
+        });
+    }
+
+    #[test]
+    fn more_03_tasks_than_kept_wakers_lose_no_wake_up() {
+        bounded(|| {
+            let tasks: Vec<_> = (0..EARLIER_WAKERS + 3)
+                .map(|_| Arc::new(Wakes::default()))
+                .collect();
+            let mut cell = NotifyCell::new();
+            let mut slot = None;
+            for wakes in &tasks {
+                poll_storing(&mut cell, &Waker::from(Arc::clone(wakes)), &mut slot);
+            }
+            slot.as_ref().unwrap().notify();
+            for (i, wakes) in tasks.iter().enumerate() {
+                assert!(wakes.get() >= 1, "task {i} was never woken");
+            }
+        });
+    }
+
+    #[test]
+    fn a_notify_before_any_waker_was_registered_wakes_nothing_and_the_next_poll_registers() {
+        bounded(|| {
+            let wakes = Arc::new(Wakes::default());
+            let waker = Waker::from(Arc::clone(&wakes));
+            let mut cell = NotifyCell::new();
+            let task = cell.poll_keeping_wakers(task01::current);
+            task.notify();
+            assert_eq!(wakes.get(), 0);
+            assert!(cell.poll_in(&Context::from_waker(&waker), || task.will_notify_current()));
+            task.notify();
+            assert_eq!(wakes.get(), 1);
+        });
+    }
 }
