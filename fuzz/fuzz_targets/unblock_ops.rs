@@ -48,6 +48,16 @@ const MAX_POLLS: usize = 200_000;
 /// More worlds than this and the harness asks the position (an observation) to prune them.
 const MAX_WORLDS: usize = 8;
 
+/// Known defect, not fixed yet: a tokio `start_seek` left pending (not yet handed to the
+/// pump) is overtaken by a futures-io `poll_seek` to another target, which then acts on the
+/// position before the started seek, and the started seek lands after it. While this is set,
+/// the harness finishes such a seek with `poll_complete` before a futures-io seek (what a
+/// careful caller does), so the fuzzer can look for other defects. Set
+/// `IOCOMPAT_FUZZ_STRICT=1` to fuzz that case too.
+fn avoid_known_defects() -> bool {
+    std::env::var_os("IOCOMPAT_FUZZ_STRICT").is_none()
+}
+
 // ----- input --------------------------------------------------------------------------------
 
 #[derive(Arbitrary, Debug)]
@@ -449,6 +459,8 @@ struct Run<T: Send + 'static> {
     /// A clone of the file's descriptor, for `Evict` (a real `File` only).
     probe: Option<std::fs::File>,
     evicted: bool,
+    /// A tokio `start_seek` may still be pending (see [`avoid_known_defects`]).
+    tokio_seek_started: bool,
     /// For failure messages: which backend, and the operations so far.
     backend: &'static str,
     history: Vec<String>,
@@ -491,6 +503,7 @@ where
 
     /// The operation about to run lands any pending seek first.
     fn land_all(&mut self) {
+        self.tokio_seek_started = false;
         for w in &mut self.worlds {
             w.land();
         }
@@ -548,6 +561,7 @@ where
             Op::TokioSeek(target) => self.tokio_seek(target.get()),
             Op::FuturesSeek(target) => {
                 let pos = target.get();
+                self.before_futures_seek(pos);
                 let ours = &mut self.ours;
                 let r = self
                     .driver
@@ -699,6 +713,22 @@ where
 
     // ----- seeks --------------------------------------------------------------------------
 
+    /// Before a futures-io seek to `pos`: steers around the known defect (see
+    /// [`avoid_known_defects`]).
+    fn before_futures_seek(&mut self, pos: SeekFrom) {
+        if self.tokio_seek_started
+            && avoid_known_defects()
+            && self
+                .worlds
+                .iter()
+                .any(|w| w.pending.is_some_and(|p| p != pos))
+        {
+            self.history
+                .push("(harness: poll_complete first, around the known defect)".into());
+            self.tokio_position();
+        }
+    }
+
     fn futures_seek_done(&mut self, pos: SeekFrom, got: io::Result<u64>) {
         self.observe(&format!("futures poll_seek({pos:?})"), &got, |w| {
             if w.pending == Some(pos) {
@@ -746,6 +776,7 @@ where
 
     /// `poll_complete` without a started seek: finishes a pending one, else the position.
     fn tokio_position(&mut self) {
+        self.tokio_seek_started = false;
         let ours = &mut self.ours;
         let got = self
             .driver
@@ -902,6 +933,7 @@ where
             }
             CancelOp::FuturesSeek(target) => {
                 let pos = target.get();
+                self.before_futures_seek(pos);
                 let ours = &mut self.ours;
                 let r = self
                     .driver
@@ -926,6 +958,7 @@ where
                     // Started: it lands before the next operation whatever happens now.
                     w.pending = Some(pos);
                 }
+                self.tokio_seek_started = true;
                 let polls = polls % 6;
                 if polls == 0 {
                     return;
@@ -1148,6 +1181,7 @@ fn new_run<T: Read + Write + Seek + Send + 'static>(
         writes: 0,
         probe,
         evicted: false,
+        tokio_seek_started: false,
         backend,
         history: Vec::new(),
     }
