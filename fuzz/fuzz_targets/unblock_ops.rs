@@ -724,21 +724,25 @@ where
             match tokio::io::AsyncSeek::start_seek(Pin::new(&mut self.ours), pos) {
                 Err(e) => {
                     let what = format!("start_seek({pos:?}) refused ({e})");
-                    self.observe(&what, &"Err", |w| w.pending.is_some());
+                    self.observe(&what, &"Err", |w| w.pending_started);
                     self.tokio_position();
                 }
                 Ok(()) => {
                     self.observe(&format!("start_seek({pos:?})"), &"Ok", |w| {
-                        w.pending.is_none()
+                        !w.pending_started
                     });
                     let ours = &mut self.ours;
                     let got = self
                         .driver
                         .drive("poll_complete", |cx| tokio_complete(ours, cx));
+                    // A futures-io seek left in flight by a dropped future lands first.
                     self.observe(
                         &format!("poll_complete after start_seek({pos:?})"),
                         &got,
-                        |w| same_result(&w.model.seek(pos), &got),
+                        |w| {
+                            w.land();
+                            same_result(&w.model.seek(pos), &got)
+                        },
                     );
                     return;
                 }
@@ -756,9 +760,15 @@ where
         let got = self
             .driver
             .drive("poll_complete", |cx| tokio_complete(ours, cx));
-        self.observe("poll_complete (position)", &got, |w| match w.land() {
-            Some(result) => same_result(&result, &got),
-            None => same_result(&Ok(w.model.position()), &got),
+        self.observe("poll_complete (position)", &got, |w| {
+            let started = w.pending_started;
+            match w.land() {
+                // A started tokio seek: this is its completion, error included.
+                Some(result) if started => same_result(&result, &got),
+                // A futures-io seek left by a dropped future lands first; its failure is not
+                // reported (its caller is gone), and the position is what it is.
+                _ => same_result(&Ok(w.model.position()), &got),
+            }
         });
     }
 
@@ -921,14 +931,16 @@ where
                 let pos = target.get();
                 if tokio::io::AsyncSeek::start_seek(Pin::new(&mut self.ours), pos).is_err() {
                     self.observe(&format!("start_seek({pos:?}) refused"), &"Err", |w| {
-                        w.pending.is_some()
+                        w.pending_started
                     });
                     return;
                 }
                 self.observe(&format!("start_seek({pos:?})"), &"Ok", |w| {
-                    w.pending.is_none()
+                    !w.pending_started
                 });
                 for w in &mut self.worlds {
+                    // A futures-io seek left in flight lands before it, whatever happens.
+                    w.land();
                     // Started: it lands before the next operation whatever happens now.
                     w.pending = Some(pos);
                     w.pending_started = true;

@@ -899,10 +899,13 @@ impl<T: Send + 'static> Core<T> {
         Poll::Ready(Ok(()))
     }
 
-    /// tokio's `start_seek`: records the seek; `poll_complete` carries it out.
+    /// tokio's `start_seek`: records the seek; `poll_complete` carries it out, after a
+    /// futures-io seek that a dropped future left in flight.
     #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
     pub(crate) fn start_seek(&mut self, pos: SeekFrom) -> io::Result<()> {
-        if self.queued_seek.is_some() || matches!(self.in_flight, Some(InFlight::Seek { .. })) {
+        if self.queued_seek.is_some()
+            || matches!(self.in_flight, Some(InFlight::Seek { started: true, .. }))
+        {
             return Err(io::Error::other(
                 "Unblock: start_seek: another seek is in progress; poll `poll_complete` until it \
                  returns before starting a new one",
