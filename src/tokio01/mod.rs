@@ -58,6 +58,17 @@
 //!   [`iocompat::Unblock`](crate::Unblock) (a pool thread, cancellable) for those. (The closure
 //!   is borrowed, not `'static` nor `Send`, so it cannot be handed to tokio 1's blocking pool.)
 //!
+//! # Cost per poll
+//!
+//! Measured in a release build on the shared 2-core development machine (2026-12-01, not part
+//! of any contract): the outermost `enter` on a thread costs about 60-70 ns, about 50 ns of it
+//! in tokio 0.1's own reactor and timer `set_default` (each clones a `Weak` handle and drops it
+//! again, two atomic operations apiece); a nested `enter` costs about 1 ns. A 0.1 stream of
+//! ready items read through [`Stream01CompatExt::compat`] went from about 14 ns to about 75 ns
+//! per item, a ready 0.1 future converted and awaited from about 27 ns to about 90 ns. Against
+//! a poll that does I/O or touches a timer this disappears; against a poll that does nothing it
+//! dominates. Nothing is allocated per poll.
+//!
 //! # Moving a tokio 0.1 program
 //!
 //! 1. Add `iocompat` with the `tokio01` feature, and tokio 1 with the runtime you want.
@@ -85,6 +96,7 @@
 //!
 //! [`Future01CompatExt::compat`]: crate::futures01::Future01CompatExt::compat
 //! [`TokioExecutor01`]: crate::futures01::TokioExecutor01
+//! [`Stream01CompatExt::compat`]: crate::futures01::Stream01CompatExt::compat
 
 mod blocking;
 mod enter;
