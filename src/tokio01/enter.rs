@@ -1,6 +1,11 @@
-//! `enter`: the tokio 0.1 defaults for the duration of one 0.1 poll, set once per nesting.
+//! `enter`: the tokio 0.1 defaults for the duration of one 0.1 poll, set once per nesting;
+//! [`Scope`]: the same defaults for as long as a thread (or a call) of iocompat's own runtimes
+//! lasts; [`Entered`]: a `std::future` polled inside `enter`.
 
 use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use super::blocking::blocking_01;
 use super::executor::CurrentExecutor01;
@@ -62,9 +67,79 @@ pub fn enter<R>(f: impl FnOnce() -> R) -> R {
     let _defaults = if in_native_runtime_01() {
         None
     } else {
-        services::get().ok().map(Defaults::set)
+        services::get()
+            .ok()
+            .map(|services| Defaults::set(services, CurrentExecutor01::new()))
     };
     f()
+}
+
+/// tokio 0.1's defaults, with `executor` as the default executor, set on this thread until the
+/// value is dropped; meanwhile [`enter`] sees its flag set and does nothing, so a 0.1 poll
+/// costs what a nested `enter` costs. tokio-executor 0.1's `enter` is held too, as on every
+/// thread of a tokio 0.1 runtime: a native tokio 0.1 runtime started here refuses with tokio
+/// 0.1's own panic ("attempted to run an executor while another executor is already
+/// running") instead of finding defaults already set.
+///
+/// Dropped on the thread that made it (it is `!Send`); its fields reset the defaults, release
+/// tokio-executor's `enter`, then clear the flag, in that order.
+pub(crate) struct Scope {
+    _defaults: Defaults,
+    _enter01: tokio_executor01::Enter,
+    _reset: ResetEntered,
+}
+
+impl std::fmt::Debug for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scope").finish_non_exhaustive()
+    }
+}
+
+/// Sets the defaults for a [`Scope`], or `None` (nothing set) when this thread is already
+/// inside [`enter`] or a scope, when a native tokio 0.1 runtime polls on it, or when the
+/// services cannot be started: the code then runs as it would anywhere else, each bridged 0.1
+/// poll entering for itself.
+pub(crate) fn scope<E>(executor: E) -> Option<Scope>
+where
+    E: tokio_executor01::Executor + 'static,
+{
+    if ENTERED.try_with(Cell::get) != Ok(false) {
+        return None;
+    }
+    let services = services::get().ok()?;
+    let enter01 = tokio_executor01::enter().ok()?;
+    ENTERED.try_with(|entered| entered.set(true)).ok()?;
+    let reset = ResetEntered;
+    Some(Scope {
+        _defaults: Defaults::set(services, executor),
+        _enter01: enter01,
+        _reset: reset,
+    })
+}
+
+pin_project_lite::pin_project! {
+    /// A `std::future` whose every poll runs inside [`enter`]: async blocks that call tokio 0.1
+    /// APIs directly (a `Delay::new`, a `tokio::spawn` 0.1) see the services wherever they run.
+    /// Inside a [`Scope`] (iocompat's runtimes) the wrapper costs a flag check.
+    pub(crate) struct Entered<F> {
+        #[pin]
+        future: F,
+    }
+}
+
+impl<F> Entered<F> {
+    pub(crate) fn new(future: F) -> Self {
+        Self { future }
+    }
+}
+
+impl<F: Future> Future for Entered<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let future = self.project().future;
+        enter(|| future.poll(cx))
+    }
 }
 
 /// Clears [`ENTERED`] on the way out, unwinding too. Declared before the defaults, so it runs
@@ -86,11 +161,15 @@ struct Defaults {
 }
 
 impl Defaults {
-    fn set(services: &services::Services) -> Self {
+    /// Per poll, `executor` is [`CurrentExecutor01`]: zero-sized, so the `Box` tokio-executor
+    /// makes of it allocates nothing.
+    fn set<E>(services: &services::Services, executor: E) -> Self
+    where
+        E: tokio_executor01::Executor + 'static,
+    {
         let reactor = tokio_reactor01::set_default(&services.reactor);
         let timer = tokio_timer02::timer::set_default(&services.timer);
-        // Zero-sized: the `Box` tokio-executor makes of it allocates nothing.
-        let executor = tokio_executor01::set_default(CurrentExecutor01::new());
+        let executor = tokio_executor01::set_default(executor);
         let blocking = tokio_threadpool01::blocking::set_default(blocking_01);
         Self {
             _blocking: blocking,
