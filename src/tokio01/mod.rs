@@ -73,6 +73,19 @@
 //!   functions take `std::future`s and poll them inside [`enter`](fn@enter), so async blocks
 //!   calling tokio 0.1 APIs directly work too.
 //!
+//! # Shutdown and resources
+//!
+//! - Dropping a tokio 1 runtime (or an iocompat [`Runtime`], or its `shutdown_now`) drops the
+//!   0.1 tasks spawned onto it, whatever spawned them, as tokio 1 drops its own tasks.
+//! - A 0.1 timer or socket outlives the runtime it was made on and **keeps working**: the
+//!   reactor and timer belong to the background thread, not to any runtime, so a 0.1 `Delay`
+//!   polled after its runtime is gone (by another runtime, or `futures::executor::block_on`)
+//!   fires on time, and a tokio 0.1 socket still moves bytes. Nothing hangs and nothing
+//!   panics; only a 0.1 spawn with no tokio 1 runtime is refused (a shutdown error, above).
+//! - Creating and dropping runtimes does not accumulate threads or memory (tested over 200
+//!   cycles with 0.1 timers and sockets: the thread count stays equal, resident memory within
+//!   4 MiB).
+//!
 //! # Cost per poll
 //!
 //! Measured in a release build on the shared 2-core development machine (2026-12-01, not part
