@@ -13,6 +13,10 @@ fn main() -> std::io::Result<()> {
     tokio::runtime::Runtime::new()?.block_on(modern())?;
     // futures 0.1 code blocks in `wait()` and starts its own runtime: outside the one above.
     futures01_demo();
+    // A whole tokio 0.1 program, moved by changing the line that starts it.
+    println!(
+        "tokio01: a 2019 tokio 0.1 program on tokio 1: cargo run --example legacy_tokio01 --features tokio01"
+    );
     println!("done");
     Ok(())
 }

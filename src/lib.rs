@@ -45,6 +45,7 @@
 //! | tokio-io 0.1 `AsyncRead` / `AsyncWrite` | tokio 1 or futures-io, one hop | [`futures01::AsyncRead01CompatExt`], [`futures01::AsyncWrite01CompatExt`] (feature `futures01`) |
 //! | tokio 1 / futures-io `AsyncRead` / `AsyncWrite` | tokio-io 0.1 | [`futures01::TokioAsyncRead01CompatExt`], [`futures01::AsyncReadCompatExt`] and the write twins (feature `futures01`) |
 //! | a tokio 1 runtime | a futures 0.1 `Executor` | [`futures01::TokioExecutor01`] (feature `futures01`) |
+//! | legacy code that uses tokio 0.1's timer, reactor, `spawn` or `fs` | it working on a tokio 1 runtime | the bridges above with feature `tokio01`; see `iocompat::tokio01` |
 //! | a tokio 1 `AsyncRead` / `AsyncBufRead` / `AsyncSeek` | the futures-io 0.3 traits | [`Compat`], made by `TokioAsyncReadCompatExt::compat` |
 //! | a tokio 1 `AsyncWrite` | futures-io 0.3's `AsyncWrite` | [`Compat`], made by `TokioAsyncWriteCompatExt::compat_write` |
 //! | a futures-io 0.3 `AsyncRead` / `AsyncBufRead` / `AsyncSeek` | the tokio 1 traits | [`Compat`], made by `FuturesAsyncReadCompatExt::compat` |
@@ -59,6 +60,7 @@
 //! | `tokio` | yes | tokio 1 trait impls; blocking work on tokio's blocking pool when a runtime is current |
 //! | `futures-io` | yes | futures-io 0.3 trait impls |
 //! | `futures01` | no | [`futures01`]: futures 0.1 / tokio-io 0.1 <-> futures 0.3 / tokio 1 (implies `tokio`, `futures-io`) |
+//! | `tokio01` | no | `iocompat::tokio01`: tokio 0.1's timer, reactor, executor and `blocking` for every 0.1 value polled through [`futures01`] (implies `futures01`) |
 //! | `full` | no | everything |
 #![forbid(unsafe_code)]
 #![warn(
@@ -90,6 +92,9 @@ pub use crate::readiness::{Readiness, ReadinessError};
 
 cfg_futures01! {
     pub mod futures01;
+}
+cfg_tokio01! {
+    pub mod tokio01;
 }
 cfg_tokio! {
     pub mod compat;

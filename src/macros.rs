@@ -36,6 +36,18 @@ macro_rules! cfg_futures01 {
     };
 }
 
+/// Items compiled only with the `tokio01` feature.
+#[allow(unused_macros)]
+macro_rules! cfg_tokio01 {
+    ($($item:item)*) => {
+        $(
+            #[cfg(feature = "tokio01")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "tokio01")))]
+            $item
+        )*
+    };
+}
+
 /// Items compiled only with both the `tokio` and `futures-io` features (the two trait families
 /// a `Compat` converts between).
 #[allow(unused_macros)]

@@ -290,6 +290,8 @@ impl NotifyCell {
             registered: &self.registered,
             waker: Some(waker),
         };
+        #[cfg(feature = "tokio01")]
+        let f = || crate::tokio01::enter(f);
         self.task.poll_fn_notify(&lazy, 0, |()| f())
     }
 
