@@ -7,8 +7,6 @@
 
 mod support;
 
-use std::sync::mpsc;
-
 use iocompat::Unblock;
 use support::LIMIT;
 use support::shutdown::{Fate, Losses, Sink, Spinner, payload};
@@ -59,18 +57,23 @@ fn a_dropped_unflushed_writer_loses_nothing_whatever_the_runtime_does_next() {
     }
 }
 
-#[test]
-fn a_dropped_unflushed_file_is_complete_when_the_dropped_runtime_returns() {
-    // The program: `#[tokio::main]` returning right after dropping the writer.
+/// Writes `SIZE` bytes into a new file through the adapter `wrap` makes, drops it unflushed
+/// under each fate that waits for the pool, and checks the file right after, 300 times each.
+fn file_is_complete_after_each_waiting_fate<W>(
+    seed: usize,
+    wrap: impl Fn(std::fs::File) -> W + Sync,
+) where
+    W: tokio::io::AsyncWrite + Unpin,
+{
     let _spin = Spinner::start();
     let dir = tempfile::tempdir().unwrap();
-    let data = payload(1, SIZE);
+    let data = payload(seed, SIZE);
     for fate in Fate::ALL.into_iter().filter(|f| f.waits_for_the_pool()) {
         let losses = Losses::default();
         for run in 0..RUNS {
             let path = dir.path().join(format!("out-{run}"));
             let file = std::fs::File::create(&path).unwrap();
-            write_and_drop(fate, || Unblock::new(file), &data);
+            write_and_drop(fate, || wrap(file), &data);
             let got = std::fs::read(&path).unwrap();
             if got != data {
                 losses.record(format!(
@@ -84,44 +87,21 @@ fn a_dropped_unflushed_file_is_complete_when_the_dropped_runtime_returns() {
     }
 }
 
+#[test]
+fn a_dropped_unflushed_file_is_complete_when_the_dropped_runtime_returns() {
+    // The program: `#[tokio::main]` returning right after dropping the writer.
+    file_is_complete_after_each_waiting_fate(1, Unblock::new);
+}
+
 #[cfg(unix)]
 #[test]
 fn a_dropped_auto_io_on_the_pool_path_loses_nothing() {
     use iocompat::{AutoIo, IoPath};
-    let _spin = Spinner::start();
-    let dir = tempfile::tempdir().unwrap();
-    let data = payload(2, SIZE);
-    for fate in Fate::ALL.into_iter().filter(|f| f.waits_for_the_pool()) {
-        let losses = Losses::default();
-        for run in 0..RUNS {
-            let path = dir.path().join(format!("auto-{run}"));
-            let file = std::fs::File::create(&path).unwrap();
-            let (tx, rx) = mpsc::channel();
-            write_and_drop(
-                fate,
-                move || {
-                    let io = AutoIo::new(file);
-                    tx.send(io.path()).unwrap();
-                    io
-                },
-                &data,
-            );
-            assert_eq!(
-                rx.recv().unwrap(),
-                IoPath::Pool,
-                "a regular file takes the pool"
-            );
-            let got = std::fs::read(&path).unwrap();
-            if got != data {
-                losses.record(format!(
-                    "{fate:?} run {run}: the file holds {} of {SIZE} bytes",
-                    got.len()
-                ));
-            }
-            std::fs::remove_file(&path).unwrap();
-        }
-        losses.assert_none(RUNS);
-    }
+    file_is_complete_after_each_waiting_fate(2, |file| {
+        let io = AutoIo::new(file);
+        assert_eq!(io.path(), IoPath::Pool, "a regular file takes the pool");
+        io
+    });
 }
 
 #[test]
@@ -245,7 +225,7 @@ fn a_forgotten_adapter_writes_what_it_handed_over_and_leaks_the_value() {
         "only what was handed over is written"
     );
     assert!(
-        matches!(contents.try_recv(), Err(mpsc::TryRecvError::Empty)),
+        matches!(contents.try_recv(), Err(std::sync::mpsc::TryRecvError::Empty)),
         "a forgotten adapter leaks its value: it is never dropped"
     );
 }
