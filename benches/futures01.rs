@@ -343,7 +343,7 @@ fn io01_through_tokio_in(chunk: usize) {
         futures::executor::block_on(async {
             use tokio::io::AsyncReadExt;
             let legacy = std::io::Cursor::new(&data[..]);
-            let mut r = iocompat::futures01::AsyncRead01CompatExt::compat(legacy);
+            let mut r = iocompat::futures01::AsyncRead01CompatExt::compat_tokio(legacy);
             let mut buf = vec![0u8; chunk];
             let mut total = 0u64;
             loop {

@@ -111,3 +111,69 @@ fn the_same_program_runs_on_futures_compat_and_on_iocompat() {
         )
     );
 }
+
+/// The usual migration: tokio-io 0.1 values made futures-io by `futures::compat`, then tokio 1
+/// by tokio-util's `compat` traits (both directions imported). With the path renamed it must
+/// still compile (a value implementing both trait families made tokio-util's two `compat`
+/// methods ambiguous, E0034) and give the same answers.
+macro_rules! two_hop_program {
+    ($compat:ident) => {
+        pub(crate) mod $compat {
+            pub(crate) fn run() -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+                use self::compat::{AsyncRead01CompatExt, AsyncWrite01CompatExt};
+                use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+                use tokio_util::compat::{
+                    FuturesAsyncReadCompatExt, FuturesAsyncWriteCompatExt, TokioAsyncReadCompatExt,
+                    TokioAsyncWriteCompatExt,
+                };
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async {
+                    // A legacy reader, two hops to tokio 1.
+                    let legacy = std::io::Cursor::new(b"two hops\nand a line".to_vec());
+                    let mut r = AsyncRead01CompatExt::compat(legacy).compat();
+                    let mut first = Vec::new();
+                    r.read_to_end(&mut first).await.unwrap();
+                    // A legacy writer, two hops to tokio 1.
+                    let legacy = std::io::Cursor::new(Vec::new());
+                    let mut w = AsyncWrite01CompatExt::compat(legacy).compat_write();
+                    w.write_all(b"written back").await.unwrap();
+                    w.flush().await.unwrap();
+                    let written = w.into_inner().into_inner().into_inner();
+                    // And tokio 1 values through tokio-util's other direction in the same scope.
+                    let (a, b) = tokio::io::duplex(64);
+                    let mut fa = a.compat_write();
+                    futures::AsyncWriteExt::write_all(&mut fa, b"over a duplex\n")
+                        .await
+                        .unwrap();
+                    let mut line = Vec::new();
+                    let mut lines = tokio::io::BufReader::new(b.compat().compat());
+                    lines.read_until(b'\n', &mut line).await.unwrap();
+                    (first, written, line)
+                })
+            }
+
+            mod compat {
+                pub(crate) use super::super::compat_path::$compat::*;
+            }
+        }
+    };
+}
+
+mod two_hops {
+    use super::compat_path;
+    two_hop_program!(futures_compat);
+    two_hop_program!(iocompat_futures01);
+}
+
+#[test]
+fn the_two_hop_program_with_tokio_util_compat_compiles_and_runs_after_the_rename() {
+    let theirs = bounded::bounded(two_hops::futures_compat::run);
+    let ours = bounded::bounded(two_hops::iocompat_futures01::run);
+    assert_eq!(theirs, ours);
+    assert_eq!(ours.0, b"two hops\nand a line");
+    assert_eq!(ours.1, b"written back");
+    assert_eq!(ours.2, b"over a duplex\n");
+}

@@ -13,7 +13,7 @@ use bounded::{ALL_EXECS, Exec, bounded, run_on};
 use futures01::Future as Future01;
 use iocompat::futures01::{
     AsyncRead01CompatExt, AsyncReadCompatExt, AsyncWrite01CompatExt, AsyncWriteCompatExt, Compat,
-    Compat01As03, Future01CompatExt, Tokio1As01, TokioAsyncRead01CompatExt,
+    Compat01As03, Future01CompatExt, Tokio01As1, Tokio1As01, TokioAsyncRead01CompatExt,
     TokioAsyncWrite01CompatExt,
 };
 use legacy_io::{Chaos, LegacyReader, LegacyWriter, Step};
@@ -43,7 +43,7 @@ fn a_legacy_reader_reads_through_tokio_1_on_every_executor() {
         let script = choppy_script(&expected);
         let got = run_on(exec, move || async move {
             use tokio::io::AsyncReadExt;
-            let mut r = LegacyReader::new(script).compat();
+            let mut r = LegacyReader::new(script).compat_tokio();
             let mut out = Vec::new();
             r.read_to_end(&mut out).await.unwrap();
             out
@@ -74,7 +74,7 @@ fn a_legacy_read_error_is_surfaced_whole_after_the_bytes_before_it() {
             Step::Data(b"abc".to_vec()),
             Step::Fail(io::ErrorKind::ConnectionReset, "peer went away"),
         ])
-        .compat();
+        .compat_tokio();
         let mut buf = [0u8; 16];
         let n = r.read(&mut buf).await.unwrap();
         let err = r.read(&mut buf).await.unwrap_err();
@@ -90,7 +90,7 @@ fn a_legacy_reader_claiming_more_than_the_buffer_is_an_error_not_a_panic() {
     for exec in ALL_EXECS {
         let err = run_on(exec, || async {
             use tokio::io::AsyncReadExt;
-            let mut r = LegacyReader::new([Step::Overrun(3)]).compat();
+            let mut r = LegacyReader::new([Step::Overrun(3)]).compat_tokio();
             r.read(&mut [0u8; 8]).await.unwrap_err()
         });
         assert_eq!(err.kind(), io::ErrorKind::InvalidData, "{exec:?}");
@@ -108,7 +108,7 @@ fn a_legacy_bufread_is_a_tokio_and_futures_io_async_bufread() {
     let script = choppy_script(&text);
     let got = run_on(Exec::TokioMultiThread, move || async move {
         use tokio::io::AsyncBufReadExt;
-        let mut r = io::BufReader::with_capacity(8, LegacyReader::new(script)).compat();
+        let mut r = io::BufReader::with_capacity(8, LegacyReader::new(script)).compat_tokio();
         let mut lines = Vec::new();
         loop {
             let mut line = String::new();
@@ -134,7 +134,7 @@ fn a_legacy_writer_gets_every_byte_vectored_writes_and_a_flush_before_shutdown()
     for exec in ALL_EXECS {
         let w = run_on(exec, || async {
             use tokio::io::AsyncWriteExt;
-            let mut w = LegacyWriter::new(5, true).compat();
+            let mut w = LegacyWriter::new(5, true).compat_tokio();
             w.write_all(&data(1000)).await.unwrap();
             let n = w
                 .write_vectored(&[IoSlice::new(b"xy"), IoSlice::new(b"z")])
@@ -378,7 +378,7 @@ proptest! {
         let script = script_from(&bytes, &cuts);
         let got = run_on(Exec::TokioCurrentThread, move || async move {
             use tokio::io::AsyncReadExt;
-            let mut r = LegacyReader::new(script).compat();
+            let mut r = LegacyReader::new(script).compat_tokio();
             let mut out = Vec::new();
             let mut buf = vec![0; buf_len];
             loop {
@@ -419,7 +419,7 @@ fn a_cancelled_read_loses_no_bytes() {
                 Step::WouldBlock,
                 Step::Data(b"def".to_vec()),
             ])
-            .compat();
+            .compat_tokio();
             let mut buf = [0u8; 2];
             // The first read answers Pending; drop it there.
             {
@@ -453,7 +453,7 @@ fn a_futures_io_writer_gets_vectored_writes_from_01_code() {
 fn a_legacy_seekable_value_seeks_through_tokio_1_and_futures_io() {
     let got = run_on(Exec::TokioCurrentThread, || async {
         use tokio::io::{AsyncReadExt, AsyncSeekExt};
-        let mut r = Compat01As03::new(std::io::Cursor::new(b"0123456789".to_vec()));
+        let mut r = Tokio01As1::new(std::io::Cursor::new(b"0123456789".to_vec()));
         let mut two = [0u8; 2];
         r.read_exact(&mut two).await.unwrap();
         // No seek started: `poll_complete` reports the real position, not a placeholder.
@@ -486,7 +486,7 @@ fn a_legacy_seekable_value_seeks_through_tokio_1_and_futures_io() {
 #[test]
 fn a_second_start_seek_before_completion_is_an_error() {
     use tokio::io::AsyncSeek;
-    let mut r = Compat01As03::new(std::io::Cursor::new(vec![0u8; 4]));
+    let mut r = Tokio01As1::new(std::io::Cursor::new(vec![0u8; 4]));
     std::pin::Pin::new(&mut r)
         .start_seek(io::SeekFrom::Start(1))
         .unwrap();
@@ -580,7 +580,11 @@ impl tokio_io01::AsyncWrite for Overclaims {
 fn a_legacy_writer_claiming_more_than_the_buffer_is_an_error_not_a_panic() {
     let err = run_on(Exec::TokioCurrentThread, || async {
         use tokio::io::AsyncWriteExt;
-        Overclaims.compat().write_all(b"abc").await.unwrap_err()
+        Overclaims
+            .compat_tokio()
+            .write_all(b"abc")
+            .await
+            .unwrap_err()
     });
     assert_eq!(err.kind(), io::ErrorKind::InvalidData);
     assert!(

@@ -12,7 +12,7 @@ use std::task::{Context, Poll, Wake, Waker};
 use futures01::executor::{Notify, NotifyHandle};
 use futures01::task::Task;
 use futures01::{Async, Sink as Sink01, Stream as Stream01};
-use iocompat::futures01::{Compat01As03, Sink01CompatExt, Tokio1As01};
+use iocompat::futures01::{Sink01CompatExt, Tokio01As1, Tokio1As01};
 
 struct Count(AtomicUsize);
 impl Wake for Count {
@@ -84,7 +84,7 @@ impl tokio_io01::AsyncWrite for Duplex01 {
 fn compat01as03_split_halves_reader_is_woken() {
     use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
     let dev = Duplex01::default();
-    let mut io = Compat01As03::new(dev.clone());
+    let mut io = Tokio01As1::new(dev.clone());
     let (r, w) = (count(), count());
     let (rw, ww) = (Waker::from(r.clone()), Waker::from(w.clone()));
     let mut buf = [0u8; 4];

@@ -1,7 +1,8 @@
-//! tokio-io 0.1 -> tokio 1 and futures-io 0.3, in one hop: a legacy `AsyncRead` / `AsyncWrite`
-//! (a `std::io::Read` / `Write` that answers `WouldBlock` and notifies `task::current()`) used
-//! as tokio 1 and futures-io `AsyncRead` / `AsyncWrite`, plus `AsyncBufRead` when it is
-//! `BufRead`.
+//! tokio-io 0.1 -> futures-io 0.3 ([`Compat01As03`]) and tokio 1 in one hop ([`Tokio01As1`]):
+//! a legacy `AsyncRead` / `AsyncWrite` (a `std::io::Read` / `Write` that answers `WouldBlock`
+//! and notifies `task::current()`) used as `AsyncRead` / `AsyncWrite`, plus `AsyncBufRead`
+//! when it is `BufRead`. Two types, so no value implements both trait families (which would
+//! make tokio-util's two `compat` methods ambiguous, E0034).
 //!
 //! The logic lives once, in the `poll_*` methods of [`Compat01As03`] below; each trait impl is a
 //! few lines that call them.
@@ -136,36 +137,117 @@ impl<S: Seek> Compat01As03<S> {
     }
 }
 
-impl<R: AsyncRead01> tokio::io::AsyncRead for Compat01As03<R> {
+/// A tokio-io 0.1 `AsyncRead` / `AsyncWrite` (and any `Seek` answering `WouldBlock`) as tokio
+/// 1's `AsyncRead`, `AsyncBufRead`, `AsyncWrite` and `AsyncSeek`, in one hop: made by
+/// [`AsyncRead01CompatExt::compat_tokio`] / [`AsyncWrite01CompatExt::compat_tokio`].
+///
+/// A type of its own, apart from [`Compat01As03`] (the futures-io face, as in
+/// `futures::compat`), so that a value never implements both trait families: with both, a
+/// program that also imports tokio-util's `compat` traits for the second hop (the usual
+/// migration) would find two applicable `compat` methods (E0034).
+///
+/// # Examples
+///
+/// ```
+/// use iocompat::futures01::AsyncRead01CompatExt;
+/// use tokio::io::AsyncReadExt;
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let legacy: &[u8] = b"one hop";
+/// let mut s = String::new();
+/// legacy.compat_tokio().read_to_string(&mut s).await?;
+/// assert_eq!(s, "one hop");
+/// # std::io::Result::Ok(()) }).unwrap();
+/// ```
+#[derive(Debug)]
+#[must_use = "an adapter does nothing unless polled"]
+pub struct Tokio01As1<T> {
+    compat: Compat01As03<T>,
+}
+
+impl<T> Tokio01As1<T> {
+    /// Wraps a tokio-io 0.1 value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let io = iocompat::futures01::Tokio01As1::new(std::io::Cursor::new(vec![1u8, 2]));
+    /// # drop(io);
+    /// ```
+    pub fn new(inner: T) -> Self {
+        Self {
+            compat: Compat01As03::new(inner),
+        }
+    }
+
+    /// The wrapped 0.1 value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let io = iocompat::futures01::Tokio01As1::new(std::io::Cursor::new(vec![1u8, 2]));
+    /// assert_eq!(io.get_ref().get_ref(), &[1, 2]);
+    /// ```
+    pub fn get_ref(&self) -> &T {
+        self.compat.get_ref()
+    }
+
+    /// The wrapped 0.1 value, mutably.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut io = iocompat::futures01::Tokio01As1::new(std::io::Cursor::new(vec![1u8, 2]));
+    /// io.get_mut().set_position(1);
+    /// ```
+    pub fn get_mut(&mut self) -> &mut T {
+        self.compat.get_mut()
+    }
+
+    /// Unwraps the 0.1 value. A tokio seek started and not completed is dropped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let io = iocompat::futures01::Tokio01As1::new(std::io::Cursor::new(vec![1u8, 2]));
+    /// assert_eq!(io.into_inner().into_inner(), [1, 2]);
+    /// ```
+    pub fn into_inner(self) -> T {
+        self.compat.into_inner()
+    }
+}
+
+impl<R: AsyncRead01> tokio::io::AsyncRead for Tokio01As1<R> {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut tokio::io::ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         // Zeroes only the part of `buf` never initialised before (tokio tracks it), once.
-        let n = ready!(self.get_mut().poll_read_into(cx, buf.initialize_unfilled()))?;
+        let compat = &mut self.get_mut().compat;
+        let n = ready!(compat.poll_read_into(cx, buf.initialize_unfilled()))?;
         buf.advance(n);
         Poll::Ready(Ok(()))
     }
 }
 
-impl<R: AsyncRead01 + BufRead> tokio::io::AsyncBufRead for Compat01As03<R> {
+impl<R: AsyncRead01 + BufRead> tokio::io::AsyncBufRead for Tokio01As1<R> {
     fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
-        self.get_mut().poll_fill(cx)
+        self.get_mut().compat.poll_fill(cx)
     }
 
     fn consume(self: Pin<&mut Self>, amt: usize) {
-        self.get_mut().inner.consume(amt);
+        self.get_mut().compat.inner.consume(amt);
     }
 }
 
-impl<W: AsyncWrite01> tokio::io::AsyncWrite for Compat01As03<W> {
+impl<W: AsyncWrite01> tokio::io::AsyncWrite for Tokio01As1<W> {
     fn poll_write(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.get_mut().poll_write_from(cx, buf)
+        self.get_mut().compat.poll_write_from(cx, buf)
     }
 
     fn poll_write_vectored(
@@ -173,7 +255,7 @@ impl<W: AsyncWrite01> tokio::io::AsyncWrite for Compat01As03<W> {
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        self.get_mut().poll_write_vectored_from(cx, bufs)
+        self.get_mut().compat.poll_write_vectored_from(cx, bufs)
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -183,23 +265,23 @@ impl<W: AsyncWrite01> tokio::io::AsyncWrite for Compat01As03<W> {
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.get_mut().poll_flush_inner(cx)
+        self.get_mut().compat.poll_flush_inner(cx)
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.get_mut().poll_shutdown_inner(cx)
+        self.get_mut().compat.poll_shutdown_inner(cx)
     }
 }
 
 /// tokio-io 0.1 has no seek trait: any `std::io::Seek` value (answering `WouldBlock` when it
 /// must wait, like its reads) is accepted.
-impl<S: Seek> tokio::io::AsyncSeek for Compat01As03<S> {
+impl<S: Seek> tokio::io::AsyncSeek for Tokio01As1<S> {
     fn start_seek(self: Pin<&mut Self>, position: SeekFrom) -> io::Result<()> {
-        self.get_mut().start_seek_at(position)
+        self.get_mut().compat.start_seek_at(position)
     }
 
     fn poll_complete(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<u64>> {
-        self.get_mut().poll_complete_seek(cx)
+        self.get_mut().compat.poll_complete_seek(cx)
     }
 }
 
@@ -259,23 +341,25 @@ impl<W: AsyncWrite01> futures_io::AsyncWrite for Compat01As03<W> {
     }
 }
 
-/// Converts a tokio-io 0.1 `AsyncRead` into a tokio 1 and futures-io `AsyncRead` (and
-/// `AsyncBufRead` when it is `BufRead`): the drop-in successor of
-/// `futures::compat::AsyncRead01CompatExt`, which gave futures-io only.
+/// Converts a tokio-io 0.1 `AsyncRead` into a futures-io `AsyncRead` (and `AsyncBufRead` when
+/// it is `BufRead`), as `futures::compat::AsyncRead01CompatExt` did, or in one hop into a
+/// tokio 1 `AsyncRead` ([`compat_tokio`](AsyncRead01CompatExt::compat_tokio)).
 pub trait AsyncRead01CompatExt: AsyncRead01 {
-    /// Wraps `self` in a [`Compat01As03`].
+    /// Wraps `self` in a [`Compat01As03`]: futures-io 0.3's traits, the drop-in for
+    /// `futures::compat` (tokio-util's `compat()` then gives tokio 1, as before the move).
     ///
     /// # Examples
     ///
     /// ```
+    /// use futures::io::AsyncReadExt;
     /// use iocompat::futures01::AsyncRead01CompatExt;
-    /// use tokio::io::AsyncReadExt;
     ///
-    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # futures::executor::block_on(async {
     /// // `&[u8]` is a tokio-io 0.1 `AsyncRead` (it never answers `WouldBlock`).
+    /// // (futures' own `AsyncReadExt::compat` is in scope too here: name the trait.)
     /// let legacy: &[u8] = b"hello";
     /// let mut s = String::new();
-    /// legacy.compat().read_to_string(&mut s).await?;
+    /// AsyncRead01CompatExt::compat(legacy).read_to_string(&mut s).await?;
     /// assert_eq!(s, "hello");
     /// # std::io::Result::Ok(()) }).unwrap();
     /// ```
@@ -285,26 +369,50 @@ pub trait AsyncRead01CompatExt: AsyncRead01 {
     {
         Compat01As03::new(self)
     }
-}
 
-impl<R: AsyncRead01> AsyncRead01CompatExt for R {}
-
-/// Converts a tokio-io 0.1 `AsyncWrite` into a tokio 1 and futures-io `AsyncWrite`: the drop-in
-/// successor of `futures::compat::AsyncWrite01CompatExt`, which gave futures-io only.
-pub trait AsyncWrite01CompatExt: AsyncWrite01 {
-    /// Wraps `self` in a [`Compat01As03`].
+    /// Wraps `self` in a [`Tokio01As1`]: tokio 1's traits in one hop, with no second adapter.
     ///
     /// # Examples
     ///
     /// ```
-    /// use iocompat::futures01::AsyncWrite01CompatExt;
-    /// use tokio::io::AsyncWriteExt;
+    /// use iocompat::futures01::AsyncRead01CompatExt;
+    /// use tokio::io::AsyncReadExt;
     ///
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let legacy: &[u8] = b"hello";
+    /// let mut s = String::new();
+    /// legacy.compat_tokio().read_to_string(&mut s).await?;
+    /// assert_eq!(s, "hello");
+    /// # std::io::Result::Ok(()) }).unwrap();
+    /// ```
+    fn compat_tokio(self) -> Tokio01As1<Self>
+    where
+        Self: Sized,
+    {
+        Tokio01As1::new(self)
+    }
+}
+
+impl<R: AsyncRead01> AsyncRead01CompatExt for R {}
+
+/// Converts a tokio-io 0.1 `AsyncWrite` into a futures-io `AsyncWrite`, as
+/// `futures::compat::AsyncWrite01CompatExt` did, or in one hop into a tokio 1 `AsyncWrite`
+/// ([`compat_tokio`](AsyncWrite01CompatExt::compat_tokio)).
+pub trait AsyncWrite01CompatExt: AsyncWrite01 {
+    /// Wraps `self` in a [`Compat01As03`]: futures-io 0.3's traits, the drop-in for
+    /// `futures::compat`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures::io::AsyncWriteExt;
+    /// use iocompat::futures01::AsyncWrite01CompatExt;
+    ///
+    /// # futures::executor::block_on(async {
     /// // `Cursor<Vec<u8>>` is a tokio-io 0.1 `AsyncWrite`.
     /// let mut w = std::io::Cursor::new(Vec::new()).compat();
     /// w.write_all(b"hello").await?;
-    /// w.shutdown().await?;
+    /// w.close().await?;
     /// assert_eq!(w.get_ref().get_ref(), b"hello");
     /// # std::io::Result::Ok(()) }).unwrap();
     /// ```
@@ -313,6 +421,28 @@ pub trait AsyncWrite01CompatExt: AsyncWrite01 {
         Self: Sized,
     {
         Compat01As03::new(self)
+    }
+
+    /// Wraps `self` in a [`Tokio01As1`]: tokio 1's traits in one hop.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use iocompat::futures01::AsyncWrite01CompatExt;
+    /// use tokio::io::AsyncWriteExt;
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let mut w = std::io::Cursor::new(Vec::new()).compat_tokio();
+    /// w.write_all(b"hello").await?;
+    /// w.shutdown().await?;
+    /// assert_eq!(w.get_ref().get_ref(), b"hello");
+    /// # std::io::Result::Ok(()) }).unwrap();
+    /// ```
+    fn compat_tokio(self) -> Tokio01As1<Self>
+    where
+        Self: Sized,
+    {
+        Tokio01As1::new(self)
     }
 }
 

@@ -33,8 +33,9 @@
 //! | `futures::compat::Future01CompatExt::compat` | [`Future01CompatExt::compat`] | 0.1 `Future` -> `std::future::Future` |
 //! | `futures::compat::Stream01CompatExt::compat` | [`Stream01CompatExt::compat`] | 0.1 `Stream` -> 0.3 `Stream` |
 //! | `futures::compat::Sink01CompatExt::sink_compat` | [`Sink01CompatExt::sink_compat`] | 0.1 `Sink` -> 0.3 `Sink` |
-//! | `futures::compat::AsyncRead01CompatExt::compat` | [`AsyncRead01CompatExt::compat`] | tokio-io 0.1 reader -> futures-io **and tokio 1** |
-//! | `futures::compat::AsyncWrite01CompatExt::compat` | [`AsyncWrite01CompatExt::compat`] | tokio-io 0.1 writer -> futures-io **and tokio 1** |
+//! | `futures::compat::AsyncRead01CompatExt::compat` | [`AsyncRead01CompatExt::compat`] | tokio-io 0.1 reader -> futures-io (then tokio-util's `compat()` as before) |
+//! | `futures::compat::AsyncWrite01CompatExt::compat` | [`AsyncWrite01CompatExt::compat`] | tokio-io 0.1 writer -> futures-io |
+//! | (two hops through tokio-util) | [`AsyncRead01CompatExt::compat_tokio`], [`AsyncWrite01CompatExt::compat_tokio`] | tokio-io 0.1 reader / writer -> tokio 1, one hop ([`Tokio01As1`]) |
 //! | `futures::compat::Executor01CompatExt::compat` | [`Executor01CompatExt::compat`] | 0.1 `Executor` -> 0.3 `Spawn` |
 //! | `futures::compat::{Compat01As03, Compat01As03Sink}` | [`Compat01As03`], [`Compat01As03Sink`] | the 0.1 -> 0.3 wrappers |
 //! | `futures::compat::{Compat, CompatSink}` | [`Compat`], [`CompatSink`] | the 0.3 -> 0.1 wrappers |
@@ -47,7 +48,13 @@
 //! | (two hops through tokio-util) | [`TokioAsyncRead01CompatExt::compat01`], [`TokioAsyncWrite01CompatExt::compat01_write`] | tokio 1 reader / writer -> tokio-io 0.1, one hop |
 //! | (none) | [`TokioExecutor01`] | a tokio 1 runtime as a 0.1 `Executor` |
 //!
-//! The last five rows start from futures 0.3 traits, not from `futures::compat`. If futures
+//! A program that also imports tokio-util's `compat` traits for the second hop keeps
+//! compiling after the rename: [`Compat01As03`] implements the futures-io traits only, as
+//! `futures::compat`'s does (a value implementing both families would make tokio-util's two
+//! `compat` methods ambiguous, E0034), and the one-hop tokio 1 face is the separate
+//! [`Tokio01As1`] (`futures01_dropin::the_two_hop_program_with_tokio_util_compat_compiles_and_runs_after_the_rename`).
+//!
+//! The five rows before the last start from futures 0.3 traits, not from `futures::compat`. If futures
 //! 0.3's own `TryFutureExt` / `TryStreamExt` / `SinkExt` / `io` extension traits are in scope
 //! with its `compat` / `io-compat` features on, the `compat` method names are ambiguous: turn
 //! those features off (futures 0.4 has none) or call ours by path, as in
@@ -74,9 +81,10 @@
 //! | 0.1 `Future` | `std::future::Future` | [`Future01CompatExt::compat`] -> [`Compat01As03`] |
 //! | 0.1 `Stream` | 0.3 `Stream` | [`Stream01CompatExt::compat`] -> [`Compat01As03`] |
 //! | 0.1 `Sink` | 0.3 `Sink` | [`Sink01CompatExt::sink_compat`] -> [`Compat01As03Sink`] |
-//! | tokio-io 0.1 `AsyncRead` (+ `BufRead`) | tokio 1 / futures-io `AsyncRead` (+ `AsyncBufRead`) | [`AsyncRead01CompatExt::compat`] -> [`Compat01As03`] |
-//! | tokio-io 0.1 `AsyncWrite` | tokio 1 / futures-io `AsyncWrite` | [`AsyncWrite01CompatExt::compat`] -> [`Compat01As03`] |
-//! | a 0.1-style `std::io::Seek` | tokio 1 / futures-io `AsyncSeek` | [`Compat01As03::new`] |
+//! | tokio-io 0.1 `AsyncRead` (+ `BufRead`) | futures-io `AsyncRead` (+ `AsyncBufRead`) | [`AsyncRead01CompatExt::compat`] -> [`Compat01As03`] |
+//! | tokio-io 0.1 `AsyncRead` (+ `BufRead`) | tokio 1 `AsyncRead` (+ `AsyncBufRead`) | [`AsyncRead01CompatExt::compat_tokio`] -> [`Tokio01As1`] |
+//! | tokio-io 0.1 `AsyncWrite` | futures-io / tokio 1 `AsyncWrite` | [`AsyncWrite01CompatExt::compat`] -> [`Compat01As03`] / [`AsyncWrite01CompatExt::compat_tokio`] -> [`Tokio01As1`] |
+//! | a 0.1-style `std::io::Seek` | futures-io / tokio 1 `AsyncSeek` | [`Compat01As03::new`] / [`Tokio01As1::new`] |
 //! | tokio 1 / futures-io `AsyncSeek` | `std::io::Seek` inside a 0.1 task | [`Tokio1As01`] / [`Compat`] |
 //! | 0.3 future / `async` block | 0.1 `Future` | [`TryFutureCompatExt::compat`] -> [`Compat`] |
 //! | 0.3 `TryStream` | 0.1 `Stream` | [`TryStreamCompatExt::compat`] -> [`Compat`] |
@@ -216,7 +224,7 @@ pub use self::compat03as01::{
     Compat, CompatSink, SinkCompatExt, TryFutureCompatExt, TryStreamCompatExt,
 };
 pub use self::executor::{Executor01As03, Executor01CompatExt, Executor01Future, TokioExecutor01};
-pub use self::io01as03::{AsyncRead01CompatExt, AsyncWrite01CompatExt};
+pub use self::io01as03::{AsyncRead01CompatExt, AsyncWrite01CompatExt, Tokio01As1};
 pub use self::io03as01::{
     AsyncReadCompatExt, AsyncWriteCompatExt, Tokio1As01, TokioAsyncRead01CompatExt,
     TokioAsyncWrite01CompatExt,
