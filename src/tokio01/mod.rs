@@ -101,6 +101,9 @@
 //! defaults are set once per thread instead (below), and a 0.1 poll pays only the nested-`enter`
 //! flag check: the same stream read on a [`Runtime`] cost about 6 ns per item against about
 //! 60 ns on a plain tokio 1 multi-thread runtime (same machine, release build, 2026-12-02).
+//! `benches/tokio01.rs` measures this (case `per_poll`) beside 0.1 timers and hyper 0.12 on a
+//! native tokio 0.1 runtime; the numbers, and why a 0.1 timer fire or I/O event costs one
+//! cross-thread wake more than under tokio 0.1, are in `benches/README.md`.
 //!
 //! # Moving a tokio 0.1 program
 //!
@@ -124,6 +127,8 @@
 //! | `tokio::timer::{Delay, Interval, Timeout}`, tokio-timer 0.2, `DelayQueue` | works: the shared timer |
 //! | `tokio::spawn`, `tokio_executor::spawn`, `DefaultExecutor::current()` | works, from any 0.1 poll, nested too: spawns onto the tokio 1 runtime polling the caller |
 //! | `tokio::net::{TcpListener, TcpStream, UdpSocket}`, `tokio_uds`, `PollEvented` | works: the shared reactor (also without the feature, through tokio-reactor's private fallback thread) |
+//! | hyper 0.12: `Server::bind(..).serve(..)`, `Client::new()`, `Http::new()` (HTTP/1 keep-alive and HTTP/2), with their default executors | works, on both tokio 1 flavours and on [`run`](fn@run), [`Runtime`], [`current_thread`] (`tests/tokio01_hyper.rs`); throughput in `benches/README.md` |
+//! | tokio-process 0.2: `spawn_async`, `output_async`, `status_async`, the child's pipes | works: the child's pipes and its `SIGCHLD` go through the shared reactor (`tests/tokio01_process.rs`) |
 //! | `tokio::fs`, `tokio_threadpool::blocking` | works; blocks the thread on a current-thread runtime (above) |
 //! | `tokio::io::{stdin, stdout, stderr}` | works on a multi-thread runtime; on a current-thread runtime a read blocks the runtime: use [`iocompat::stdin`](fn@crate::stdin) / [`Unblock`](crate::Unblock) |
 //! | tokio 0.1 code polled by `futures::compat` or by hand | works inside [`enter`](fn@enter) |
@@ -131,7 +136,7 @@
 //! | `tokio::runtime::Runtime`: `new`, `spawn`, `block_on`, `block_on_all`, `executor`, `shutdown_on_idle`, `shutdown_now`; `TaskExecutor` | [`Runtime`], [`TaskExecutor`], [`Shutdown`], with `_std` twins; no `Builder`, `reactor()`, `handle()` 0.1 (differences listed on [`Runtime`]) |
 //! | `tokio::runtime::current_thread::{Runtime, spawn, run, block_on_all}` | [`current_thread`] (`!Send` futures, on a tokio 1 `LocalSet`), with `_std` twins; no `Builder`, `Handle`, `TaskExecutor` |
 //! | a native tokio 0.1 runtime started on a thread of iocompat's [`Runtime`] | panics with tokio 0.1's "executor already running", as on tokio 0.1's own runtime threads: start it on a `std::thread` |
-//! | a 0.1 `Delay` under `tokio::time::pause()` | not yet: the 0.1 timer follows the system clock, not tokio 1's paused clock |
+//! | a 0.1 `Delay` under `tokio::time::pause()` | not supported: the 0.1 timer follows the system clock. It is one timer for the whole process, so that 0.1 delays outlive the runtime they were made on, while a paused clock belongs to one tokio 1 runtime and is readable only inside it; and tokio 1's auto-advance does not see a pending 0.1 delay, so under `pause()` a 0.1 delay still takes its full real time. Following the paused clock would need a 0.1 timer per runtime, bound to it (and gone with it) |
 //! | `tokio::spawn` 0.1 from a 0.1 poll outside any tokio 1 runtime (`futures::executor::block_on`) | panics, as in tokio 0.1 with no runtime: [`CurrentExecutor01`] has nowhere to spawn and answers a shutdown `SpawnError`, which tokio 0.1's `spawn` turns into a panic |
 //!
 //! [`Future01CompatExt::compat`]: crate::futures01::Future01CompatExt::compat
