@@ -74,6 +74,7 @@
 #[macro_use]
 mod macros;
 
+pub mod blocking;
 mod pool;
 #[cfg(unix)]
 #[cfg_attr(docsrs, doc(cfg(unix)))]
@@ -95,6 +96,12 @@ cfg_futures01! {
 }
 cfg_tokio01! {
     pub mod tokio01;
+}
+cfg_tokio_and_futures_io! {
+    pub mod async_compat;
+}
+cfg_tokio! {
+    pub mod tokio_util;
 }
 cfg_tokio! {
     pub mod compat;

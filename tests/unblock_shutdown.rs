@@ -225,7 +225,10 @@ fn a_forgotten_adapter_writes_what_it_handed_over_and_leaks_the_value() {
         "only what was handed over is written"
     );
     assert!(
-        matches!(contents.try_recv(), Err(std::sync::mpsc::TryRecvError::Empty)),
+        matches!(
+            contents.try_recv(),
+            Err(std::sync::mpsc::TryRecvError::Empty)
+        ),
         "a forgotten adapter leaks its value: it is never dropped"
     );
 }
