@@ -53,6 +53,18 @@
 //! | a tokio 1 or futures-io 0.3 reader / writer / seeker | `std::io::Read` / `BufRead` / `Write` / `Seek` in blocking code (a decoder, a CSV writer) | [`SyncIo`] ([`SyncIo::new`], [`SyncIo::from_futures_io`]) |
 //! | a future or stream that uses tokio timers, sockets or `spawn` | to poll it with `futures::executor::block_on`, smol or any executor | [`Compat::new`] (enters a tokio runtime context) |
 //!
+//! # Coming from another crate
+//!
+//! One module per crate this one replaces; migrating is a path rename, and each module's docs
+//! list every place where it deliberately differs:
+//!
+//! | coming from | rename to |
+//! |---|---|
+//! | `blocking::` | [`iocompat::blocking::`](crate::blocking) |
+//! | `async_compat::` | `iocompat::async_compat::` (features `tokio`, `futures-io`) |
+//! | `tokio_util::compat::`, `tokio_util::io::SyncIoBridge` | `iocompat::tokio_util::compat::`, `iocompat::tokio_util::io::SyncIoBridge` (feature `tokio`) |
+//! | `futures::compat::` | `iocompat::futures01::` (feature `futures01`) |
+//!
 //! # Feature flags
 //!
 //! | feature | default | what it turns on |
@@ -74,6 +86,7 @@
 #[macro_use]
 mod macros;
 
+pub mod blocking;
 mod pool;
 #[cfg(unix)]
 #[cfg_attr(docsrs, doc(cfg(unix)))]
@@ -95,6 +108,12 @@ cfg_futures01! {
 }
 cfg_tokio01! {
     pub mod tokio01;
+}
+cfg_tokio_and_futures_io! {
+    pub mod async_compat;
+}
+cfg_tokio! {
+    pub mod tokio_util;
 }
 cfg_tokio! {
     pub mod compat;

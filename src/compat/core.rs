@@ -296,3 +296,76 @@ impl<T: futures_core::Stream> futures_core::Stream for Compat<T> {
         self.get_ref().size_hint()
     }
 }
+
+/// Clones the value, the runtime it enters and the seek bookkeeping (a clone of a value with a
+/// seek in flight continues that seek, as the value's own clone does).
+///
+/// # Examples
+///
+/// ```
+/// use iocompat::Compat;
+///
+/// let a = Compat::new(std::io::Cursor::new(vec![1u8]));
+/// let b = a.clone();
+/// assert_eq!(a.get_ref(), b.get_ref());
+/// ```
+impl<T: Clone> Clone for Compat<T> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            handle: self.handle.clone(),
+            started_seek: self.started_seek,
+            requested_seek: self.requested_seek,
+        }
+    }
+}
+
+/// The wrapped value's descriptor (as `tokio_util::compat::Compat` offers).
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(unix)] {
+/// use std::os::fd::AsRawFd;
+///
+/// let file = tempfile::tempfile()?;
+/// let fd = file.as_raw_fd();
+/// assert_eq!(iocompat::Compat::new(file).as_raw_fd(), fd);
+/// # }
+/// # std::io::Result::Ok(())
+/// ```
+#[cfg(unix)]
+impl<T: std::os::fd::AsRawFd> std::os::fd::AsRawFd for Compat<T> {
+    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        self.get_ref().as_raw_fd()
+    }
+}
+
+/// The wrapped value's descriptor, borrowed.
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(unix)] {
+/// use std::os::fd::{AsFd, AsRawFd};
+///
+/// let file = tempfile::tempfile()?;
+/// let fd = file.as_raw_fd();
+/// assert_eq!(iocompat::Compat::new(file).as_fd().as_raw_fd(), fd);
+/// # }
+/// # std::io::Result::Ok(())
+/// ```
+#[cfg(unix)]
+impl<T: std::os::fd::AsFd> std::os::fd::AsFd for Compat<T> {
+    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        self.get_ref().as_fd()
+    }
+}
+
+/// The wrapped value's handle (as `tokio_util::compat::Compat` offers).
+#[cfg(windows)]
+impl<T: std::os::windows::io::AsRawHandle> std::os::windows::io::AsRawHandle for Compat<T> {
+    fn as_raw_handle(&self) -> std::os::windows::io::RawHandle {
+        self.get_ref().as_raw_handle()
+    }
+}

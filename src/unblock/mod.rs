@@ -202,7 +202,8 @@
 //!
 //! # Coming from `blocking::Unblock`
 //!
-//! Change the import. The one difference you will notice: `into_inner().await` returns
+//! Change the import (`blocking::` -> [`iocompat::blocking::`](crate::blocking), which also
+//! has `unblock`). The one difference you will notice: `into_inner().await` returns
 //! `Result<T, IntoInnerError<T>>` instead of `T`, because `blocking` silently drops a pending
 //! write error there (and unread data of a socket); add `?` (it converts into `io::Error`) or
 //! handle the error, which gives the adapter back with everything still in it.
