@@ -1,7 +1,8 @@
 //! Every adapter in iocompat doing real work on data the demo makes itself.
 //!
-//! Run with `cargo run --example demo`. No arguments, no files needed: it writes what it needs
-//! into a temporary directory and removes it at the end.
+//! Run with `cargo run --example demo --all-features` (without it the futures01 part is
+//! skipped). No arguments, no files needed: it writes what it needs into a temporary directory
+//! and removes it at the end.
 
 use std::io::{self, Seek, SeekFrom, Write};
 

@@ -814,6 +814,7 @@ impl<T: Send + 'static> Core<T> {
     /// futures-io's `poll_seek`: seeks to `pos`, reusing read-ahead when the target is inside
     /// it. Re-polling with the same `pos` continues a seek of this face already under way. A
     /// tokio seek started and not completed lands first, and its failure is this call's.
+    #[cfg_attr(not(feature = "futures-io"), allow(dead_code))]
     pub(crate) fn poll_seek(
         &mut self,
         cx: &mut Context<'_>,
