@@ -1,5 +1,6 @@
 //! futures 0.1 / tokio-io 0.1 <-> futures 0.3, tokio 1 and futures-io: migrate legacy code one
-//! piece at a time (feature `futures01`).
+//! piece at a time (feature `futures01`). Drop-in for `futures::compat`: replace
+//! `futures::compat::` with `iocompat::futures01::` (the table below lists every name).
 //!
 //! futures 0.4 removed `futures::compat`; this module is its maintained successor. A futures 0.1
 //! future cannot be awaited, and a tokio 1 socket is not a tokio-io 0.1 `AsyncRead`:
@@ -52,7 +53,7 @@
 //! compiling after the rename: [`Compat01As03`] implements the futures-io traits only, as
 //! `futures::compat`'s does (a value implementing both families would make tokio-util's two
 //! `compat` methods ambiguous, E0034), and the one-hop tokio 1 face is the separate
-//! [`Tokio01As1`] (`futures01_dropin::the_two_hop_program_with_tokio_util_compat_compiles_and_runs_after_the_rename`).
+//! [`Tokio01As1`] (`dropin_futures_compat::the_two_hop_program_with_tokio_util_compat_compiles_and_runs_after_the_rename`).
 //!
 //! The five rows before the last start from futures 0.3 traits, not from `futures::compat`. If futures
 //! 0.3's own `TryFutureExt` / `TryStreamExt` / `SinkExt` / `io` extension traits are in scope
