@@ -2,6 +2,7 @@
 //! `iocompat::blocking::`.
 //!
 //! ```
+//! # #[cfg(feature = "futures-io")] {
 //! use iocompat::blocking::{Unblock, unblock};
 //! use futures::io::AsyncReadExt;
 //!
@@ -19,6 +20,7 @@
 //! assert_eq!(contents, text);
 //! unblock(move || std::fs::remove_file(path)).await?;
 //! # std::io::Result::Ok(()) }).unwrap();
+//! # }
 //! ```
 //!
 //! | `blocking` | `iocompat::blocking` | core it is a face of |
