@@ -316,10 +316,7 @@ impl<T, Traits> SyncIo<T, Traits> {
     /// assert_eq!(io.get_ref(), &[1]);
     /// ```
     pub fn get_mut(&mut self) -> &mut T {
-        match &mut self.inner {
-            Some(value) => value,
-            None => unreachable!("SyncIo: the value is only taken by into_inner"),
-        }
+        present(&mut self.inner)
     }
 
     /// Unwraps the value, without flushing it. `SyncIo` holds no buffer, so nothing is lost:
@@ -382,10 +379,7 @@ impl<T: Unpin, Traits: Family> SyncIo<T, Traits> {
         #[cfg(not(feature = "tokio"))]
         let watched = idle_limit.is_some();
         loop {
-            let Some(inner) = self.inner.as_mut() else {
-                unreachable!("SyncIo: the value is only taken by into_inner")
-            };
-            if let Poll::Ready(result) = poll(Pin::new(inner), &mut cx) {
+            if let Poll::Ready(result) = poll(Pin::new(present(&mut self.inner)), &mut cx) {
                 return result;
             }
             let mut idle_since = None;
@@ -425,6 +419,14 @@ impl<T: Unpin, Traits: Family> SyncIo<T, Traits> {
                  ready, with nothing consumed in between (it breaks the AsyncBufRead contract)"
             ))),
         }
+    }
+}
+
+/// The wrapped value: `Some` for the adapter's whole life, until `into_inner` takes it.
+fn present<T>(inner: &mut Option<T>) -> &mut T {
+    match inner {
+        Some(value) => value,
+        None => unreachable!("SyncIo: the value is only taken by into_inner"),
     }
 }
 

@@ -433,6 +433,7 @@ impl<T: Send + 'static> Core<T> {
 
     /// The smallest caller buffer [`read_inline_into`](Self::read_inline_into) fills directly
     /// (`usize::MAX` when the value cannot be read inline).
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
     pub(crate) fn inline_threshold(&self) -> usize {
         if self.inline.is_some() || self.inline_recheck {
             direct::DIRECT_TO_CALLER
