@@ -87,6 +87,7 @@
 mod macros;
 
 pub mod blocking;
+mod io_util;
 mod pool;
 #[cfg(unix)]
 #[cfg_attr(docsrs, doc(cfg(unix)))]

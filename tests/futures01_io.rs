@@ -589,7 +589,7 @@ fn a_legacy_writer_claiming_more_than_the_buffer_is_an_error_not_a_panic() {
     assert_eq!(err.kind(), io::ErrorKind::InvalidData);
     assert!(
         err.to_string()
-            .contains("write returned 4 bytes for a 3-byte buffer"),
+            .contains("poll_write: the wrapped value returned 4 bytes for a 3-byte buffer"),
         "{err}"
     );
 }

@@ -261,8 +261,8 @@ fn a_writer_claiming_more_than_it_was_offered_is_an_error_not_a_panic() {
     assert_eq!(err.kind(), io::ErrorKind::InvalidData);
     assert!(
         err.to_string().starts_with(
-            "iocompat::futures01::Tokio1As01::write_buf: the wrapped writer's \
-             poll_write_vectored returned 4 bytes for 3 offered"
+            "iocompat::futures01::Tokio1As01::write_buf: the wrapped value returned 4 \
+             bytes for a 3-byte buffer"
         ),
         "{err}"
     );

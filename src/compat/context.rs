@@ -13,6 +13,8 @@ use std::sync::OnceLock;
 
 use tokio::runtime::{EnterGuard, Handle};
 
+use crate::io_util;
+
 /// Name of the thread that drives the fallback runtime.
 pub(crate) const FALLBACK_THREAD_NAME: &str = "iocompat-tokio-fallback";
 
@@ -31,34 +33,35 @@ static FALLBACK: OnceLock<Option<Handle>> = OnceLock::new();
 /// its IO driver or its thread.
 #[track_caller]
 pub(crate) fn enter(captured: Option<&Handle>) -> Option<EnterGuard<'_>> {
-    match Handle::try_current() {
-        Ok(current) => match captured {
-            Some(handle) if handle.id() != current.id() => Some(handle.enter()),
-            _ => None,
-        },
-        Err(e) if e.is_thread_local_destroyed() => None,
-        Err(_) => match captured_or_fallback(captured) {
-            Some(handle) => Some(handle.enter()),
+    let current = Handle::try_current();
+    let handle = match (&current, captured) {
+        // Inside a runtime and nothing captured: that runtime is the one to use.
+        (Ok(_), None) => return None,
+        (Ok(_), Some(handle)) => handle,
+        (Err(e), _) if e.is_thread_local_destroyed() => return None,
+        (Err(_), _) => match captured_or_fallback(captured) {
+            Some(handle) => handle,
             None => panic!(
-                "iocompat: no tokio runtime is current and the fallback runtime could not be \
-                 started (the OS refused its IO driver or its thread)"
+                "iocompat::Compat::poll: no tokio runtime is current and the fallback runtime \
+                 could not be started (the OS refused its IO driver or its thread)"
             ),
         },
-    }
+    };
+    io_util::enter_unless_current(handle, &current)
 }
 
 /// Like [`enter`], for dropping the value: if the fallback runtime is needed and cannot be
 /// started, enters nothing instead of panicking (a panic in `Drop` during an unwind would
 /// abort the process; tokio types can be dropped without a context).
 pub(crate) fn enter_for_drop(captured: Option<&Handle>) -> Option<EnterGuard<'_>> {
-    match Handle::try_current() {
-        Ok(current) => match captured {
-            Some(handle) if handle.id() != current.id() => Some(handle.enter()),
-            _ => None,
-        },
-        Err(e) if e.is_thread_local_destroyed() => None,
-        Err(_) => captured_or_fallback(captured).map(Handle::enter),
-    }
+    let current = Handle::try_current();
+    let handle = match (&current, captured) {
+        (Ok(_), None) => return None,
+        (Ok(_), Some(handle)) => handle,
+        (Err(e), _) if e.is_thread_local_destroyed() => return None,
+        (Err(_), _) => captured_or_fallback(captured)?,
+    };
+    io_util::enter_unless_current(handle, &current)
 }
 
 /// The captured runtime, else the fallback.

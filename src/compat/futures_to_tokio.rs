@@ -100,20 +100,9 @@ impl<T: futures_io::AsyncRead> tokio::io::AsyncRead for Compat<T> {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         self.with_inner(|inner| {
-            let slice = buf.initialize_unfilled();
-            let capacity = slice.len();
-            let n = ready!(futures_io::AsyncRead::poll_read(inner, cx, slice))?;
-            if n > capacity {
-                return Poll::Ready(Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!(
-                        "iocompat::Compat: futures-io poll_read returned {n} bytes \
-                         for a {capacity}-byte buffer"
-                    ),
-                )));
-            }
-            buf.advance(n);
-            Poll::Ready(Ok(()))
+            crate::io_util::poll_read_buf_with("Compat::poll_read", buf, |slice| {
+                futures_io::AsyncRead::poll_read(inner, cx, slice)
+            })
         })
     }
 }

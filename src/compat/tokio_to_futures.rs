@@ -5,8 +5,6 @@ use std::io::{self, IoSlice, SeekFrom};
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
-use tokio::io::ReadBuf;
-
 use super::Compat;
 
 /// Wraps a tokio [`AsyncRead`](trait@tokio::io::AsyncRead) so it implements futures-io's
@@ -94,10 +92,9 @@ impl<T: tokio::io::AsyncRead> futures_io::AsyncRead for Compat<T> {
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
         self.with_inner(|inner| {
-            // `ReadBuf::new` treats the whole slice as initialised: nothing is zeroed.
-            let mut read_buf = ReadBuf::new(buf);
-            ready!(tokio::io::AsyncRead::poll_read(inner, cx, &mut read_buf))?;
-            Poll::Ready(Ok(read_buf.filled().len()))
+            crate::io_util::poll_read_slice_with(buf, |read_buf| {
+                tokio::io::AsyncRead::poll_read(inner, cx, read_buf)
+            })
         })
     }
 }

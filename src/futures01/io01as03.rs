@@ -16,29 +16,12 @@ use tokio_io01::{AsyncRead as AsyncRead01, AsyncWrite as AsyncWrite01};
 
 use super::compat01as03::Compat01As03;
 use super::poll::{poll_01_to_std, poll_io_01_to_std};
-
-/// A reader or writer claimed more bytes than the buffer it was given: a bug in the 0.1 value,
-/// reported instead of trusted (trusting it would panic in tokio's `ReadBuf::advance` or skip
-/// bytes).
-fn overrun_error(op: &str, claimed: usize, len: usize) -> io::Error {
-    io::Error::new(
-        io::ErrorKind::InvalidData,
-        format!(
-            "iocompat::futures01: the tokio-io 0.1 value's {op} returned {claimed} bytes for a \
-             {len}-byte buffer"
-        ),
-    )
-}
+use crate::io_util;
 
 /// Runs `op` until it answers something other than `Interrupted` (which tokio-io 0.1 values
 /// may return and the 0.3 traits must not), mapping `WouldBlock` to `Pending`.
-fn retry_interrupted<T>(mut op: impl FnMut() -> io::Result<T>) -> Poll<io::Result<T>> {
-    loop {
-        match op() {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            other => return poll_io_01_to_std(other),
-        }
-    }
+fn retry_interrupted<T>(op: impl FnMut() -> io::Result<T>) -> Poll<io::Result<T>> {
+    poll_io_01_to_std(io_util::retry_interrupted(op))
 }
 
 impl<R: AsyncRead01> Compat01As03<R> {
@@ -46,10 +29,11 @@ impl<R: AsyncRead01> Compat01As03<R> {
     fn poll_read_into(&mut self, cx: &Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
         let len = buf.len();
         let n = ready!(self.in_notify(cx, |r| retry_interrupted(|| r.read(buf))))?;
-        if n > len {
-            return Poll::Ready(Err(overrun_error("read", n, len)));
-        }
-        Poll::Ready(Ok(n))
+        Poll::Ready(io_util::check_claimed(
+            "futures01::Compat01As03::poll_read",
+            n,
+            len,
+        ))
     }
 
     /// Fills the inner `BufRead`'s buffer inside the 0.1 task.
@@ -79,10 +63,11 @@ impl<W: AsyncWrite01> Compat01As03<W> {
     fn poll_write_from(&mut self, cx: &Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         let len = buf.len();
         let n = ready!(self.in_notify(cx, |w| retry_interrupted(|| w.write(buf))))?;
-        if n > len {
-            return Poll::Ready(Err(overrun_error("write", n, len)));
-        }
-        Poll::Ready(Ok(n))
+        Poll::Ready(io_util::check_claimed(
+            "futures01::Compat01As03::poll_write",
+            n,
+            len,
+        ))
     }
 
     fn poll_write_vectored_from(
@@ -92,10 +77,11 @@ impl<W: AsyncWrite01> Compat01As03<W> {
     ) -> Poll<io::Result<usize>> {
         let len = bufs.iter().map(|b| b.len()).sum();
         let n = ready!(self.in_notify(cx, |w| retry_interrupted(|| w.write_vectored(bufs))))?;
-        if n > len {
-            return Poll::Ready(Err(overrun_error("write_vectored", n, len)));
-        }
-        Poll::Ready(Ok(n))
+        Poll::Ready(io_util::check_claimed(
+            "futures01::Compat01As03::poll_write_vectored",
+            n,
+            len,
+        ))
     }
 
     fn poll_flush_inner(&mut self, cx: &Context<'_>) -> Poll<io::Result<()>> {

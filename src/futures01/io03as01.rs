@@ -81,16 +81,7 @@ fn write_buf_vectored<B: Buf04>(
         };
         let offered: usize = slices.iter().map(|s| s.len()).sum();
         match io_in_task(task, call, |cx| poll_write_vectored(cx, slices)) {
-            Ok(n) if n > offered => {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!(
-                        "iocompat::futures01::{call}: the wrapped writer's poll_write_vectored \
-                         returned {n} bytes for {offered} offered"
-                    ),
-                ));
-            }
-            Ok(n) => n,
+            Ok(n) => crate::io_util::check_claimed(call, n, offered)?,
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Async01::NotReady),
             Err(e) => return Err(e),
         }
@@ -111,7 +102,7 @@ fn io_to_poll01(result: io::Result<()>) -> Poll01<(), io::Error> {
 impl<R: futures_io::AsyncRead> Read for Compat<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let inner = self.inner.as_mut();
-        io_in_task(&mut self.task, "Compat::read", |cx| {
+        io_in_task(&mut self.task, "futures01::Compat::read", |cx| {
             inner.poll_read(cx, buf)
         })
     }
@@ -120,7 +111,7 @@ impl<R: futures_io::AsyncRead> Read for Compat<R> {
 impl<R: futures_io::AsyncBufRead> BufRead for Compat<R> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         let inner = self.inner.as_mut();
-        io_in_task(&mut self.task, "Compat::fill_buf", |cx| {
+        io_in_task(&mut self.task, "futures01::Compat::fill_buf", |cx| {
             inner.poll_fill_buf(cx)
         })
     }
@@ -133,28 +124,30 @@ impl<R: futures_io::AsyncBufRead> BufRead for Compat<R> {
 impl<W: futures_io::AsyncWrite> Write for Compat<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let inner = self.inner.as_mut();
-        io_in_task(&mut self.task, "Compat::write", |cx| {
+        io_in_task(&mut self.task, "futures01::Compat::write", |cx| {
             inner.poll_write(cx, buf)
         })
     }
 
     fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
         let inner = self.inner.as_mut();
-        io_in_task(&mut self.task, "Compat::write_vectored", |cx| {
+        io_in_task(&mut self.task, "futures01::Compat::write_vectored", |cx| {
             inner.poll_write_vectored(cx, bufs)
         })
     }
 
     fn flush(&mut self) -> io::Result<()> {
         let inner = self.inner.as_mut();
-        io_in_task(&mut self.task, "Compat::flush", |cx| inner.poll_flush(cx))
+        io_in_task(&mut self.task, "futures01::Compat::flush", |cx| {
+            inner.poll_flush(cx)
+        })
     }
 }
 
 impl<S: futures_io::AsyncSeek> Seek for Compat<S> {
     fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
         let inner = self.inner.as_mut();
-        io_in_task(&mut self.task, "Compat::seek", |cx| {
+        io_in_task(&mut self.task, "futures01::Compat::seek", |cx| {
             inner.poll_seek(cx, pos)
         })
     }
@@ -169,18 +162,23 @@ impl<W: futures_io::AsyncWrite> AsyncWrite01 for Compat<W> {
     /// futures-io `poll_close`, which flushes first.
     fn shutdown(&mut self) -> Poll01<(), io::Error> {
         let inner = self.inner.as_mut();
-        io_to_poll01(io_in_task(&mut self.task, "Compat::shutdown", |cx| {
-            inner.poll_close(cx)
-        }))
+        io_to_poll01(io_in_task(
+            &mut self.task,
+            "futures01::Compat::shutdown",
+            |cx| inner.poll_close(cx),
+        ))
     }
 
     /// One futures-io `poll_write_vectored` over the `Buf`'s slices (up to 64, not part of the
     /// semver contract), not one `poll_write` per slice.
     fn write_buf<B: Buf04>(&mut self, buf: &mut B) -> Poll01<usize, io::Error> {
         let inner = self.inner.as_mut();
-        write_buf_vectored(&mut self.task, "Compat::write_buf", buf, |cx, slices| {
-            inner.poll_write_vectored(cx, slices)
-        })
+        write_buf_vectored(
+            &mut self.task,
+            "futures01::Compat::write_buf",
+            buf,
+            |cx, slices| inner.poll_write_vectored(cx, slices),
+        )
     }
 }
 
@@ -293,13 +291,8 @@ impl<T: fmt::Debug> fmt::Debug for Tokio1As01<T> {
 impl<R: tokio::io::AsyncRead + Unpin> Read for Tokio1As01<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let inner = Pin::new(&mut self.inner);
-        io_in_task(&mut self.task, "Tokio1As01::read", |cx| {
-            let mut read_buf = tokio::io::ReadBuf::new(buf);
-            match inner.poll_read(cx, &mut read_buf) {
-                Poll::Ready(Ok(())) => Poll::Ready(Ok(read_buf.filled().len())),
-                Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
-                Poll::Pending => Poll::Pending,
-            }
+        io_in_task(&mut self.task, "futures01::Tokio1As01::read", |cx| {
+            crate::io_util::poll_read_slice_with(buf, |read_buf| inner.poll_read(cx, read_buf))
         })
     }
 }
@@ -307,7 +300,7 @@ impl<R: tokio::io::AsyncRead + Unpin> Read for Tokio1As01<R> {
 impl<R: tokio::io::AsyncBufRead + Unpin> BufRead for Tokio1As01<R> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         let inner = Pin::new(&mut self.inner);
-        io_in_task(&mut self.task, "Tokio1As01::fill_buf", |cx| {
+        io_in_task(&mut self.task, "futures01::Tokio1As01::fill_buf", |cx| {
             inner.poll_fill_buf(cx)
         })
     }
@@ -320,21 +313,23 @@ impl<R: tokio::io::AsyncBufRead + Unpin> BufRead for Tokio1As01<R> {
 impl<W: tokio::io::AsyncWrite + Unpin> Write for Tokio1As01<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let inner = Pin::new(&mut self.inner);
-        io_in_task(&mut self.task, "Tokio1As01::write", |cx| {
+        io_in_task(&mut self.task, "futures01::Tokio1As01::write", |cx| {
             inner.poll_write(cx, buf)
         })
     }
 
     fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
         let inner = Pin::new(&mut self.inner);
-        io_in_task(&mut self.task, "Tokio1As01::write_vectored", |cx| {
-            inner.poll_write_vectored(cx, bufs)
-        })
+        io_in_task(
+            &mut self.task,
+            "futures01::Tokio1As01::write_vectored",
+            |cx| inner.poll_write_vectored(cx, bufs),
+        )
     }
 
     fn flush(&mut self) -> io::Result<()> {
         let inner = Pin::new(&mut self.inner);
-        io_in_task(&mut self.task, "Tokio1As01::flush", |cx| {
+        io_in_task(&mut self.task, "futures01::Tokio1As01::flush", |cx| {
             inner.poll_flush(cx)
         })
     }
@@ -358,14 +353,14 @@ impl<S: tokio::io::AsyncSeek + Unpin> Seek for Tokio1As01<S> {
             Some(_) => {}
             None => {
                 if !futures01::task::is_in_task() {
-                    return Err(no_task_error("Tokio1As01::seek"));
+                    return Err(no_task_error("futures01::Tokio1As01::seek"));
                 }
                 Pin::new(&mut self.inner).start_seek(pos)?;
                 self.seeking = Some(pos);
             }
         }
         let inner = Pin::new(&mut self.inner);
-        let out = io_in_task(&mut self.task, "Tokio1As01::seek", |cx| {
+        let out = io_in_task(&mut self.task, "futures01::Tokio1As01::seek", |cx| {
             inner.poll_complete(cx)
         });
         match &out {
@@ -384,9 +379,11 @@ impl<W: tokio::io::AsyncWrite + Unpin> AsyncWrite01 for Tokio1As01<W> {
     /// tokio 1 `poll_shutdown`.
     fn shutdown(&mut self) -> Poll01<(), io::Error> {
         let inner = Pin::new(&mut self.inner);
-        io_to_poll01(io_in_task(&mut self.task, "Tokio1As01::shutdown", |cx| {
-            inner.poll_shutdown(cx)
-        }))
+        io_to_poll01(io_in_task(
+            &mut self.task,
+            "futures01::Tokio1As01::shutdown",
+            |cx| inner.poll_shutdown(cx),
+        ))
     }
 
     /// One tokio `poll_write_vectored` over the `Buf`'s slices (up to 64, not part of the semver
@@ -395,7 +392,7 @@ impl<W: tokio::io::AsyncWrite + Unpin> AsyncWrite01 for Tokio1As01<W> {
         let inner = Pin::new(&mut self.inner);
         write_buf_vectored(
             &mut self.task,
-            "Tokio1As01::write_buf",
+            "futures01::Tokio1As01::write_buf",
             buf,
             |cx, slices| inner.poll_write_vectored(cx, slices),
         )

@@ -447,7 +447,7 @@ impl fmt::Debug for TaskCell {
 /// `call` is `Type::method`, as in `Tokio1As01::write`.
 pub(crate) fn no_task_error(call: &str) -> std::io::Error {
     std::io::Error::other(format!(
-        "iocompat::futures01::{call}: called outside a futures 0.1 task (tokio-io 0.1 I/O needs \
+        "iocompat::{call}: called outside a futures 0.1 task (tokio-io 0.1 I/O needs \
          one to notify when the value is not ready); run the call inside \
          `futures01::future::lazy(|| ..)` (or another 0.1 `poll`, driven by `Future::wait` or a \
          0.1 executor), or poll the 0.1 future that makes it through `.compat()` \

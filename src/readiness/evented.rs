@@ -11,6 +11,7 @@ use rustix::event::{PollFd, PollFlags};
 use tokio::io::unix::AsyncFd;
 
 use super::flags::{Flags, Mode, Policy};
+use crate::io_util;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// The most a pipe takes whole once it says it is writable (POSIX's `PIPE_BUF` on Linux).
@@ -19,6 +20,12 @@ const PIPE_BUF: usize = 4096;
 /// Size of the buffer behind `AsyncBufRead`, allocated on first use. Not part of the semver
 /// contract.
 const BUF_READ_SIZE: usize = 8 * 1024;
+
+/// Where each operation's errors say they come from.
+const READ: &str = "Readiness::read";
+const FILL_BUF: &str = "Readiness::fill_buf";
+const WRITE: &str = "Readiness::write";
+const FLUSH: &str = "Readiness::flush";
 
 /// A reader or writer over a file descriptor that epoll can watch (a socket, pipe, terminal,
 /// character device), registered with the tokio 1 reactor: no pool thread is used, and a
@@ -201,10 +208,12 @@ impl<T: AsFd> Readiness<T> {
         if tokio::runtime::Handle::try_current().is_err() {
             return Err(ReadinessError {
                 inner,
-                error: io::Error::other(
-                    "Readiness::new: no tokio runtime is current, so there is no reactor to \
-                     register with (create it inside a runtime, or use AutoIo, which falls \
-                     back to the blocking pool)",
+                error: io_util::error(
+                    io::ErrorKind::Other,
+                    "Readiness::new",
+                    "no tokio runtime is current, so there is no reactor to register with \
+                     (create it inside a runtime, or use AutoIo, which falls back to the \
+                     blocking pool)",
                 ),
             });
         }
@@ -239,10 +248,11 @@ impl<T: AsFd> Readiness<T> {
             Err(_) => {
                 return Err(ReadinessError {
                     inner,
-                    error: io::Error::new(
+                    error: io_util::error(
                         io::ErrorKind::Unsupported,
-                        "Readiness::new: the current tokio runtime has no I/O driver (build it \
-                         with `enable_io()` or `enable_all()`)",
+                        "Readiness::new",
+                        "the current tokio runtime has no I/O driver (build it with \
+                         `enable_io()` or `enable_all()`)",
                     ),
                 });
             }
@@ -349,11 +359,12 @@ impl<T: AsFd> Readiness<T> {
     fn poll_op<R>(
         &mut self,
         cx: &mut Context<'_>,
+        site: &'static str,
         write: bool,
         mut op: impl FnMut(&mut T) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
         let Some(inner) = self.inner.as_mut() else {
-            return Poll::Ready(Err(io::Error::other("Readiness: used after into_inner")));
+            return Poll::Ready(Err(used_after_into_inner(site)));
         };
         let events = if write { PollFlags::OUT } else { PollFlags::IN };
         if let Err(e) = self.flags.ensure() {
@@ -371,7 +382,7 @@ impl<T: AsFd> Readiness<T> {
                 guard.clear_ready();
                 continue;
             }
-            match guard.try_io(|_| retry(|| op(inner))) {
+            match guard.try_io(|_| io_util::retry_interrupted(|| op(inner))) {
                 Ok(result) => return Poll::Ready(result),
                 Err(_would_block) => continue,
             }
@@ -394,26 +405,10 @@ fn ready_now(fd: &impl AsFd, events: PollFlags) -> bool {
     }
 }
 
-fn retry<R>(mut op: impl FnMut() -> io::Result<R>) -> io::Result<R> {
-    loop {
-        match op() {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            other => return other,
-        }
-    }
-}
-
-fn check_len(n: usize, len: usize) -> io::Result<usize> {
-    if n > len {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!(
-                "Readiness: the wrapped reader returned {n} bytes for a {len}-byte buffer \
-                 (a broken `Read::read` implementation)"
-            ),
-        ));
-    }
-    Ok(n)
+/// The error of an operation on a `Readiness` whose value was taken out by `into_parts`
+/// (only reachable through a face that outlived it, such as a `split` half).
+fn used_after_into_inner(site: &str) -> io::Error {
+    io_util::error(io::ErrorKind::Other, site, "used after into_inner")
 }
 
 impl<T: AsFd + Read> Readiness<T> {
@@ -432,8 +427,8 @@ impl<T: AsFd + Read> Readiness<T> {
             return Poll::Ready(Ok(0));
         }
         let len = dst.len();
-        self.poll_op(cx, false, |t| t.read(dst))
-            .map(|r| r.and_then(|n| check_len(n, len)))
+        self.poll_op(cx, READ, false, |t| t.read(dst))
+            .map(|r| r.and_then(|n| io_util::check_claimed(READ, n, len)))
     }
 
     pub(crate) fn poll_fill_buf(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
@@ -443,9 +438,9 @@ impl<T: AsFd + Read> Readiness<T> {
             }
             let mut buf = std::mem::take(&mut self.buf);
             let len = buf.len();
-            let result = self.poll_op(cx, false, |t| t.read(&mut buf));
+            let result = self.poll_op(cx, FILL_BUF, false, |t| t.read(&mut buf));
             self.buf = buf;
-            let n = ready!(result).and_then(|n| check_len(n, len))?;
+            let n = ready!(result).and_then(|n| io_util::check_claimed(FILL_BUF, n, len))?;
             self.pos = 0;
             self.filled = n;
         }
@@ -474,7 +469,11 @@ impl<T: AsFd + Write> Readiness<T> {
                     .map_or(&[][..], |b| &b[..]);
                 self.poll_write_one(cx, first)
             }
-            _ => self.poll_op(cx, true, |t| t.write_vectored(bufs)),
+            _ => {
+                let offered = bufs.iter().map(|b| b.len()).sum();
+                self.poll_op(cx, WRITE, true, |t| t.write_vectored(bufs))
+                    .map(|r| r.and_then(|n| io_util::check_claimed(WRITE, n, offered)))
+            }
         }
     }
 
@@ -494,7 +493,9 @@ impl<T: AsFd + Write> Readiness<T> {
         } else {
             buf
         };
-        self.poll_op(cx, true, |t| t.write(buf))
+        let len = buf.len();
+        self.poll_op(cx, WRITE, true, |t| t.write(buf))
+            .map(|r| r.and_then(|n| io_util::check_claimed(WRITE, n, len)))
     }
 
     /// The value's own `flush`, waiting for readiness only if it says `WouldBlock` (a
@@ -502,11 +503,11 @@ impl<T: AsFd + Write> Readiness<T> {
     /// peer that reads only after we finish).
     pub(crate) fn poll_flush_inner(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let Some(inner) = self.inner.as_mut() else {
-            return Poll::Ready(Err(io::Error::other("Readiness: used after into_inner")));
+            return Poll::Ready(Err(used_after_into_inner(FLUSH)));
         };
-        match retry(|| inner.flush()) {
+        match io_util::retry_interrupted(|| inner.flush()) {
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                self.poll_op(cx, true, |t| t.flush())
+                self.poll_op(cx, FLUSH, true, |t| t.flush())
             }
             other => Poll::Ready(other),
         }
@@ -558,11 +559,8 @@ impl<T: AsFd + Read> tokio::io::AsyncRead for Readiness<T> {
         cx: &mut Context<'_>,
         buf: &mut tokio::io::ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        // Zeroes only the part of the buffer never initialised before.
-        let dst = buf.initialize_unfilled();
-        let n = ready!(self.get_mut().poll_read_into(cx, dst))?;
-        buf.advance(n);
-        Poll::Ready(Ok(()))
+        let this = self.get_mut();
+        io_util::poll_read_buf_with(READ, buf, |dst| this.poll_read_into(cx, dst))
     }
 }
 

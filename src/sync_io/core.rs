@@ -437,12 +437,7 @@ fn enter<'a>(
     handle: Option<&'a tokio::runtime::Handle>,
     current: &Result<tokio::runtime::Handle, tokio::runtime::TryCurrentError>,
 ) -> Option<tokio::runtime::EnterGuard<'a>> {
-    let handle = handle?;
-    match current {
-        Ok(current) if current.id() == handle.id() => None,
-        Err(e) if e.is_thread_local_destroyed() => None,
-        _ => Some(handle.enter()),
-    }
+    crate::io_util::enter_unless_current(handle?, current)
 }
 
 /// Fails when the calling thread drives a tokio runtime, where blocking stalls every task on

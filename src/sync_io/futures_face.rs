@@ -4,19 +4,7 @@ use std::io::{self, IoSlice, IoSliceMut, SeekFrom};
 
 use super::{FuturesTraits, SyncIo};
 
-/// `InvalidData` for a reader that claims more bytes than it was given room for.
-fn check_len(op: &'static str, n: usize, capacity: usize) -> io::Result<usize> {
-    if n > capacity {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!(
-                "iocompat::SyncIo::{op}: futures-io reader returned {n} bytes for a \
-                 {capacity}-byte buffer"
-            ),
-        ));
-    }
-    Ok(n)
-}
+use crate::io_util::check_claimed;
 
 impl<T: futures_io::AsyncRead + Unpin> io::Read for SyncIo<T, FuturesTraits> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
@@ -24,7 +12,7 @@ impl<T: futures_io::AsyncRead + Unpin> io::Read for SyncIo<T, FuturesTraits> {
         let n = self.block_on_poll("read", |inner, cx| {
             futures_io::AsyncRead::poll_read(inner, cx, buf)
         })?;
-        check_len("read", n, capacity)
+        check_claimed("SyncIo::read", n, capacity)
     }
 
     fn read_vectored(&mut self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
@@ -32,7 +20,7 @@ impl<T: futures_io::AsyncRead + Unpin> io::Read for SyncIo<T, FuturesTraits> {
         let n = self.block_on_poll("read_vectored", |inner, cx| {
             futures_io::AsyncRead::poll_read_vectored(inner, cx, bufs)
         })?;
-        check_len("read_vectored", n, capacity)
+        check_claimed("SyncIo::read_vectored", n, capacity)
     }
 }
 

@@ -1,21 +1,15 @@
 //! `std::io` traits for a [`SyncIo`] over a tokio 1 value.
 
 use std::io::{self, IoSlice, SeekFrom};
-use std::task::Poll;
-
-use tokio::io::ReadBuf;
 
 use super::{SyncIo, TokioTraits};
 
 impl<T: tokio::io::AsyncRead + Unpin> io::Read for SyncIo<T, TokioTraits> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.block_on_poll("read", |inner, cx| {
-            let mut read_buf = ReadBuf::new(&mut *buf);
-            match tokio::io::AsyncRead::poll_read(inner, cx, &mut read_buf) {
-                Poll::Ready(Ok(())) => Poll::Ready(Ok(read_buf.filled().len())),
-                Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
-                Poll::Pending => Poll::Pending,
-            }
+            crate::io_util::poll_read_slice_with(&mut *buf, |read_buf| {
+                tokio::io::AsyncRead::poll_read(inner, cx, read_buf)
+            })
         })
     }
 }
