@@ -1,5 +1,5 @@
 //! The [`Compat`] wrapper itself: construction, accessors, runtime context, and the `Future` /
-//! `Stream` faces. The I/O faces live in `tokio_to_futures.rs` and `futures_to_tokio.rs`.
+//! `Stream` faces. The I/O faces live in `futures_face.rs` and `tokio_face.rs`.
 
 use std::future::Future;
 use std::io::SeekFrom;

@@ -1,9 +1,9 @@
 //! [`Compat`]: tokio 1 I/O traits <-> futures-io 0.3 I/O traits, and a tokio runtime context for
 //! any future polled by another executor.
 //!
-//! One file per direction: `tokio_to_futures.rs` (a tokio value gets the futures-io traits) and
-//! `futures_to_tokio.rs` (a futures-io value gets the tokio traits); `core.rs` holds the wrapper
-//! and `context.rs` the runtime it enters.
+//! `core.rs` holds the wrapper, one face file per trait family it implements holds the trait
+//! impls (`futures_face.rs`: a tokio value gets the futures-io traits; `tokio_face.rs`: a
+//! futures-io value gets the tokio traits), and `context.rs` the runtime it enters.
 //!
 //! # Examples
 //!
@@ -20,12 +20,12 @@
 mod context;
 mod core;
 cfg_futures_io! {
-    mod futures_to_tokio;
-    mod tokio_to_futures;
+    mod futures_face;
+    mod tokio_face;
 }
 
 pub use self::core::Compat;
 cfg_futures_io! {
-    pub use self::futures_to_tokio::{FuturesAsyncReadCompatExt, FuturesAsyncWriteCompatExt};
-    pub use self::tokio_to_futures::{TokioAsyncReadCompatExt, TokioAsyncWriteCompatExt};
+    pub use self::futures_face::{TokioAsyncReadCompatExt, TokioAsyncWriteCompatExt};
+    pub use self::tokio_face::{FuturesAsyncReadCompatExt, FuturesAsyncWriteCompatExt};
 }

@@ -1,9 +1,8 @@
 //! [`AutoIo`]: readiness where the descriptor supports it, the blocking pool where it does not.
 
-use std::io::{self, IoSlice, Read, Write};
+use std::io::{Read, Write};
 use std::os::fd::AsFd;
 use std::pin::Pin;
-use std::task::{Context, Poll};
 
 use crate::Unblock;
 
@@ -156,93 +155,5 @@ macro_rules! dispatch {
     };
 }
 
-cfg_tokio! {
-    impl<T: AsFd + Read + Send + 'static> tokio::io::AsyncRead for AutoIo<T> {
-        fn poll_read(
-            self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            buf: &mut tokio::io::ReadBuf<'_>,
-        ) -> Poll<io::Result<()>> {
-            dispatch!(self, io => tokio::io::AsyncRead::poll_read(io, cx, buf))
-        }
-    }
-
-    impl<T: AsFd + Read + Send + 'static> tokio::io::AsyncBufRead for AutoIo<T> {
-        fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
-            dispatch!(self, io => tokio::io::AsyncBufRead::poll_fill_buf(io, cx))
-        }
-        fn consume(self: Pin<&mut Self>, amt: usize) {
-            dispatch!(self, io => tokio::io::AsyncBufRead::consume(io, amt))
-        }
-    }
-
-    impl<T: AsFd + Write + Send + 'static> tokio::io::AsyncWrite for AutoIo<T> {
-        fn poll_write(
-            self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            buf: &[u8],
-        ) -> Poll<io::Result<usize>> {
-            dispatch!(self, io => tokio::io::AsyncWrite::poll_write(io, cx, buf))
-        }
-        fn poll_write_vectored(
-            self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            bufs: &[IoSlice<'_>],
-        ) -> Poll<io::Result<usize>> {
-            dispatch!(self, io => tokio::io::AsyncWrite::poll_write_vectored(io, cx, bufs))
-        }
-        fn is_write_vectored(&self) -> bool {
-            true
-        }
-        fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-            dispatch!(self, io => tokio::io::AsyncWrite::poll_flush(io, cx))
-        }
-        fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-            dispatch!(self, io => tokio::io::AsyncWrite::poll_shutdown(io, cx))
-        }
-    }
-}
-
-cfg_futures_io! {
-    impl<T: AsFd + Read + Send + 'static> futures_io::AsyncRead for AutoIo<T> {
-        fn poll_read(
-            self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            buf: &mut [u8],
-        ) -> Poll<io::Result<usize>> {
-            dispatch!(self, io => futures_io::AsyncRead::poll_read(io, cx, buf))
-        }
-    }
-
-    impl<T: AsFd + Read + Send + 'static> futures_io::AsyncBufRead for AutoIo<T> {
-        fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
-            dispatch!(self, io => futures_io::AsyncBufRead::poll_fill_buf(io, cx))
-        }
-        fn consume(self: Pin<&mut Self>, amt: usize) {
-            dispatch!(self, io => futures_io::AsyncBufRead::consume(io, amt))
-        }
-    }
-
-    impl<T: AsFd + Write + Send + 'static> futures_io::AsyncWrite for AutoIo<T> {
-        fn poll_write(
-            self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            buf: &[u8],
-        ) -> Poll<io::Result<usize>> {
-            dispatch!(self, io => futures_io::AsyncWrite::poll_write(io, cx, buf))
-        }
-        fn poll_write_vectored(
-            self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            bufs: &[IoSlice<'_>],
-        ) -> Poll<io::Result<usize>> {
-            dispatch!(self, io => futures_io::AsyncWrite::poll_write_vectored(io, cx, bufs))
-        }
-        fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-            dispatch!(self, io => futures_io::AsyncWrite::poll_flush(io, cx))
-        }
-        fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-            dispatch!(self, io => futures_io::AsyncWrite::poll_close(io, cx))
-        }
-    }
-}
+forward_io!(read, [T: AsFd + Read + Send + 'static] AutoIo<T>, dispatch);
+forward_io!(write, [T: AsFd + Write + Send + 'static] AutoIo<T>, dispatch);

@@ -65,6 +65,8 @@
     allow(unused_imports, unused_macros)
 )]
 
+#[macro_use]
+mod forward;
 mod auto;
 mod stdio;
 
@@ -80,9 +82,12 @@ pub(crate) enum Policy {
 
 cfg_tokio! {
     mod flags;
-    mod evented;
-    pub use self::evented::{Readiness, ReadinessError};
+    mod core;
+    mod tokio_face;
+    pub use self::core::{Readiness, ReadinessError};
 }
+#[cfg(all(feature = "tokio", feature = "futures-io"))]
+mod futures_face;
 
 pub use self::auto::{AutoIo, IoPath};
 pub use self::stdio::{Stderr, Stdin, Stdout, stderr, stdin, stdout};

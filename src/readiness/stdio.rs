@@ -1,10 +1,9 @@
 //! [`stdin()`], [`stdout()`], [`stderr()`]: the process's standard streams for async code,
 //! readiness-driven when they are pipes, sockets or terminals, on the pool when they are files.
 
-use std::io::{self, IoSlice, Read, Write};
+use std::io::{self, Read, Write};
 use std::os::fd::{AsFd, BorrowedFd};
 use std::pin::Pin;
-use std::task::{Context, Poll};
 
 use super::{AutoIo, IoPath, Policy};
 
@@ -162,115 +161,14 @@ stdio_handle!(
     AutoIo::pooled
 );
 
-cfg_tokio! {
-    impl tokio::io::AsyncRead for Stdin {
-        fn poll_read(
-            self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            buf: &mut tokio::io::ReadBuf<'_>,
-        ) -> Poll<io::Result<()>> {
-            tokio::io::AsyncRead::poll_read(Pin::new(&mut self.get_mut().io), cx, buf)
-        }
-    }
-
-    impl tokio::io::AsyncBufRead for Stdin {
-        fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
-            tokio::io::AsyncBufRead::poll_fill_buf(Pin::new(&mut self.get_mut().io), cx)
-        }
-        fn consume(self: Pin<&mut Self>, amt: usize) {
-            tokio::io::AsyncBufRead::consume(Pin::new(&mut self.get_mut().io), amt)
-        }
-    }
+/// Pins a stdio handle's `AutoIo` as `$io` for one forwarded call.
+macro_rules! to_auto_io {
+    ($self:expr, $io:ident => $call:expr) => {{
+        let $io = Pin::new(&mut $self.get_mut().io);
+        $call
+    }};
 }
 
-cfg_futures_io! {
-    impl futures_io::AsyncRead for Stdin {
-        fn poll_read(
-            self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            buf: &mut [u8],
-        ) -> Poll<io::Result<usize>> {
-            futures_io::AsyncRead::poll_read(Pin::new(&mut self.get_mut().io), cx, buf)
-        }
-    }
-
-    impl futures_io::AsyncBufRead for Stdin {
-        fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
-            futures_io::AsyncBufRead::poll_fill_buf(Pin::new(&mut self.get_mut().io), cx)
-        }
-        fn consume(self: Pin<&mut Self>, amt: usize) {
-            futures_io::AsyncBufRead::consume(Pin::new(&mut self.get_mut().io), amt)
-        }
-    }
-}
-
-macro_rules! stdio_write_impls {
-    ($name:ident) => {
-        cfg_tokio! {
-            impl tokio::io::AsyncWrite for $name {
-                fn poll_write(
-                    self: Pin<&mut Self>,
-                    cx: &mut Context<'_>,
-                    buf: &[u8],
-                ) -> Poll<io::Result<usize>> {
-                    tokio::io::AsyncWrite::poll_write(Pin::new(&mut self.get_mut().io), cx, buf)
-                }
-                fn poll_write_vectored(
-                    self: Pin<&mut Self>,
-                    cx: &mut Context<'_>,
-                    bufs: &[IoSlice<'_>],
-                ) -> Poll<io::Result<usize>> {
-                    tokio::io::AsyncWrite::poll_write_vectored(
-                        Pin::new(&mut self.get_mut().io),
-                        cx,
-                        bufs,
-                    )
-                }
-                fn is_write_vectored(&self) -> bool {
-                    true
-                }
-                fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                    tokio::io::AsyncWrite::poll_flush(Pin::new(&mut self.get_mut().io), cx)
-                }
-                fn poll_shutdown(
-                    self: Pin<&mut Self>,
-                    cx: &mut Context<'_>,
-                ) -> Poll<io::Result<()>> {
-                    tokio::io::AsyncWrite::poll_shutdown(Pin::new(&mut self.get_mut().io), cx)
-                }
-            }
-        }
-
-        cfg_futures_io! {
-            impl futures_io::AsyncWrite for $name {
-                fn poll_write(
-                    self: Pin<&mut Self>,
-                    cx: &mut Context<'_>,
-                    buf: &[u8],
-                ) -> Poll<io::Result<usize>> {
-                    futures_io::AsyncWrite::poll_write(Pin::new(&mut self.get_mut().io), cx, buf)
-                }
-                fn poll_write_vectored(
-                    self: Pin<&mut Self>,
-                    cx: &mut Context<'_>,
-                    bufs: &[IoSlice<'_>],
-                ) -> Poll<io::Result<usize>> {
-                    futures_io::AsyncWrite::poll_write_vectored(
-                        Pin::new(&mut self.get_mut().io),
-                        cx,
-                        bufs,
-                    )
-                }
-                fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                    futures_io::AsyncWrite::poll_flush(Pin::new(&mut self.get_mut().io), cx)
-                }
-                fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                    futures_io::AsyncWrite::poll_close(Pin::new(&mut self.get_mut().io), cx)
-                }
-            }
-        }
-    };
-}
-
-stdio_write_impls!(Stdout);
-stdio_write_impls!(Stderr);
+forward_io!(read, [] Stdin, to_auto_io);
+forward_io!(write, [] Stdout, to_auto_io);
+forward_io!(write, [] Stderr, to_auto_io);

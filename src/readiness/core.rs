@@ -1,9 +1,9 @@
-//! [`Readiness`]: a descriptor-backed std reader or writer driven by the tokio reactor.
+//! [`Readiness`]: a descriptor-backed std reader or writer driven by the tokio reactor; its
+//! core methods, which the faces in `tokio_face.rs` and `futures_face.rs` call.
 
 use std::fmt;
 use std::io::{self, IoSlice, Read, Write};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
-use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
@@ -22,7 +22,7 @@ const PIPE_BUF: usize = 4096;
 const BUF_READ_SIZE: usize = 8 * 1024;
 
 /// Where each operation's errors say they come from.
-const READ: &str = "Readiness::read";
+pub(super) const READ: &str = "Readiness::read";
 const FILL_BUF: &str = "Readiness::fill_buf";
 const WRITE: &str = "Readiness::write";
 const FLUSH: &str = "Readiness::flush";
@@ -552,94 +552,3 @@ impl<T: AsFd> fmt::Debug for Readiness<T> {
 
 // Readiness<T> holds no self-references; T is never pinned through it.
 impl<T: AsFd> Unpin for Readiness<T> {}
-
-impl<T: AsFd + Read> tokio::io::AsyncRead for Readiness<T> {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut tokio::io::ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        io_util::poll_read_buf_with(READ, buf, |dst| this.poll_read_into(cx, dst))
-    }
-}
-
-impl<T: AsFd + Read> tokio::io::AsyncBufRead for Readiness<T> {
-    fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
-        self.get_mut().poll_fill_buf(cx)
-    }
-    fn consume(self: Pin<&mut Self>, amt: usize) {
-        self.get_mut().consume(amt)
-    }
-}
-
-impl<T: AsFd + Write> tokio::io::AsyncWrite for Readiness<T> {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.get_mut().poll_write_one(cx, buf)
-    }
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.get_mut().poll_write_from(cx, bufs)
-    }
-    fn is_write_vectored(&self) -> bool {
-        true
-    }
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.get_mut().poll_flush_inner(cx)
-    }
-    /// Flushes; a socket's writing half is shut down, so the peer sees end of file.
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.get_mut().poll_shutdown_inner(cx)
-    }
-}
-
-cfg_futures_io! {
-    impl<T: AsFd + Read> futures_io::AsyncRead for Readiness<T> {
-        fn poll_read(
-            self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            buf: &mut [u8],
-        ) -> Poll<io::Result<usize>> {
-            self.get_mut().poll_read_into(cx, buf)
-        }
-    }
-
-    impl<T: AsFd + Read> futures_io::AsyncBufRead for Readiness<T> {
-        fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
-            self.get_mut().poll_fill_buf(cx)
-        }
-        fn consume(self: Pin<&mut Self>, amt: usize) {
-            self.get_mut().consume(amt)
-        }
-    }
-
-    impl<T: AsFd + Write> futures_io::AsyncWrite for Readiness<T> {
-        fn poll_write(
-            self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            buf: &[u8],
-        ) -> Poll<io::Result<usize>> {
-            self.get_mut().poll_write_one(cx, buf)
-        }
-        fn poll_write_vectored(
-            self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            bufs: &[IoSlice<'_>],
-        ) -> Poll<io::Result<usize>> {
-            self.get_mut().poll_write_from(cx, bufs)
-        }
-        fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-            self.get_mut().poll_flush_inner(cx)
-        }
-        fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-            self.get_mut().poll_shutdown_inner(cx)
-        }
-    }
-}

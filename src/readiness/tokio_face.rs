@@ -1,0 +1,57 @@
+//! tokio 1's `AsyncRead`, `AsyncBufRead` and `AsyncWrite` for [`Readiness`]: each method one
+//! call of the core's.
+
+use std::io::{self, IoSlice, Read, Write};
+use std::os::fd::AsFd;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use super::core::{READ, Readiness};
+use crate::io_util;
+
+impl<T: AsFd + Read> tokio::io::AsyncRead for Readiness<T> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        io_util::poll_read_buf_with(READ, buf, |dst| this.poll_read_into(cx, dst))
+    }
+}
+
+impl<T: AsFd + Read> tokio::io::AsyncBufRead for Readiness<T> {
+    fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
+        self.get_mut().poll_fill_buf(cx)
+    }
+    fn consume(self: Pin<&mut Self>, amt: usize) {
+        self.get_mut().consume(amt)
+    }
+}
+
+impl<T: AsFd + Write> tokio::io::AsyncWrite for Readiness<T> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.get_mut().poll_write_one(cx, buf)
+    }
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.get_mut().poll_write_from(cx, bufs)
+    }
+    fn is_write_vectored(&self) -> bool {
+        true
+    }
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.get_mut().poll_flush_inner(cx)
+    }
+    /// Flushes; a socket's writing half is shut down, so the peer sees end of file.
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.get_mut().poll_shutdown_inner(cx)
+    }
+}
