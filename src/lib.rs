@@ -94,7 +94,29 @@ mod pool;
 pub mod readiness;
 pub mod unblock;
 
-pub use crate::pool::{BlockingJob, Spawn};
+pub use crate::pool::{BlockingJob, SpawnBlocking};
+
+/// The old name of [`SpawnBlocking`] (renamed so it is not mistaken for futures' `Spawn`, which
+/// spawns futures; this one runs blocking jobs). Deprecated: new code names `SpawnBlocking`.
+/// rustc does not warn on the use of a re-exported name (rust-lang/rust#30827), so the alias
+/// stays silent; it will be removed in the next breaking release.
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(feature = "futures-io")] {
+/// // Code written against the old name still compiles.
+/// struct Inline;
+/// impl iocompat::Spawn for Inline {
+///     fn spawn(&self, job: iocompat::BlockingJob) {
+///         job.run();
+///     }
+/// }
+/// let _reader = iocompat::Unblock::builder().spawner(Inline).build(&b""[..]);
+/// # }
+/// ```
+#[deprecated(since = "0.1.0", note = "renamed to `SpawnBlocking`")]
+pub use crate::pool::SpawnBlocking as Spawn;
 pub use crate::unblock::{IntoInnerError, Unblock, UnblockBuilder, UnblockExt};
 
 #[cfg(unix)]

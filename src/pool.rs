@@ -3,7 +3,7 @@
 //! Every adapter that has to call blocking code hands it to this module, never to a thread pool
 //! of its own choosing. The rule, decided at each spawn:
 //!
-//! 1. a [`Spawn`] implementation the user passed in (for example
+//! 1. a [`SpawnBlocking`] implementation the user passed in (for example
 //!    [`UnblockBuilder::spawner`](crate::UnblockBuilder::spawner)) always wins;
 //! 2. otherwise, with the `tokio` feature, when a tokio runtime is current (the code is being
 //!    polled inside `Runtime::block_on`, a spawned task, or after `Handle::enter`), the job goes
@@ -33,12 +33,12 @@ use std::sync::Arc;
 ///
 /// ```
 /// # #[cfg(all(feature = "tokio", feature = "futures-io"))] {
-/// use iocompat::{BlockingJob, Spawn};
+/// use iocompat::{BlockingJob, SpawnBlocking};
 ///
 /// /// Runs every job on a fresh thread (fine for a test, wasteful in production).
 /// struct ThreadPerJob;
 ///
-/// impl Spawn for ThreadPerJob {
+/// impl SpawnBlocking for ThreadPerJob {
 ///     fn spawn(&self, job: BlockingJob) {
 ///         std::thread::spawn(move || job.run());
 ///     }
@@ -55,17 +55,17 @@ use std::sync::Arc;
 /// # std::io::Result::Ok(()) }).unwrap();
 /// # }
 /// ```
-pub trait Spawn: Send + Sync + 'static {
+pub trait SpawnBlocking: Send + Sync + 'static {
     /// Runs `job` on some thread where blocking is acceptable, or drops it.
     ///
     /// # Examples
     ///
     /// ```
-    /// use iocompat::{BlockingJob, Spawn};
+    /// use iocompat::{BlockingJob, SpawnBlocking};
     ///
     /// /// Refuses all work: every operation then fails with an error saying the pool dropped it.
     /// struct Closed;
-    /// impl Spawn for Closed {
+    /// impl SpawnBlocking for Closed {
     ///     fn spawn(&self, job: BlockingJob) {
     ///         drop(job);
     ///     }
@@ -75,15 +75,15 @@ pub trait Spawn: Send + Sync + 'static {
     fn spawn(&self, job: BlockingJob);
 }
 
-/// One unit of blocking work handed to a [`Spawn`] implementation.
+/// One unit of blocking work handed to a [`SpawnBlocking`] implementation.
 ///
 /// # Examples
 ///
 /// ```
-/// use iocompat::{BlockingJob, Spawn};
+/// use iocompat::{BlockingJob, SpawnBlocking};
 ///
 /// struct Inline;
-/// impl Spawn for Inline {
+/// impl SpawnBlocking for Inline {
 ///     fn spawn(&self, job: BlockingJob) {
 ///         job.run(); // runs on the polling thread: only acceptable in tests
 ///     }
@@ -104,9 +104,9 @@ impl BlockingJob {
     /// # Examples
     ///
     /// ```
-    /// # use iocompat::{BlockingJob, Spawn};
+    /// # use iocompat::{BlockingJob, SpawnBlocking};
     /// struct OneThread(std::sync::mpsc::Sender<BlockingJob>);
-    /// impl Spawn for OneThread {
+    /// impl SpawnBlocking for OneThread {
     ///     fn spawn(&self, job: BlockingJob) {
     ///         let _ = self.0.send(job); // a dedicated thread calls `job.run()`
     ///     }
@@ -131,7 +131,7 @@ impl fmt::Debug for BlockingJob {
 pub(crate) enum Spawner {
     #[default]
     Auto,
-    Custom(Arc<dyn Spawn>),
+    Custom(Arc<dyn SpawnBlocking>),
 }
 
 impl Spawner {

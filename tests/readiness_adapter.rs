@@ -59,7 +59,7 @@ fn regular_file_is_refused_untouched_and_auto_io_uses_the_pool() {
     on_current_thread(async {
         let file = tempfile::tempfile().unwrap();
         let err = Readiness::try_new(file).unwrap_err();
-        let (file, why) = err.into_parts();
+        let (why, file) = err.into_parts();
         assert_eq!(
             why.raw_os_error(),
             Some(1),

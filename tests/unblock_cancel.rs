@@ -241,7 +241,7 @@ fn a_tokio_seek_that_failed_is_not_carried_out_later() {
 /// A spawner that drops every job (a runtime shutting down, a pool shedding load).
 #[derive(Clone)]
 struct Dropper;
-impl iocompat::Spawn for Dropper {
+impl iocompat::SpawnBlocking for Dropper {
     fn spawn(&self, job: iocompat::BlockingJob) {
         drop(job);
     }

@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::Poll;
 
 use futures::io::{AsyncBufReadExt, AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
-use iocompat::{BlockingJob, Spawn, Unblock};
+use iocompat::{BlockingJob, SpawnBlocking, Unblock};
 use support::pool::{ManualPool, drive, poll_once};
 
 /// A file on the target directory's disk (not a tmpfs, where pages cannot be evicted).
@@ -68,7 +68,7 @@ fn next_read_waits_for_the_pool(r: &mut Unblock<File>, pool: &ManualPool, what: 
 #[derive(Clone, Default)]
 struct Counting(Arc<AtomicUsize>);
 
-impl Spawn for Counting {
+impl SpawnBlocking for Counting {
     fn spawn(&self, job: BlockingJob) {
         self.0.fetch_add(1, Ordering::SeqCst);
         std::thread::spawn(move || job.run());

@@ -38,7 +38,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 
 use arbitrary::Arbitrary;
-use iocompat::{BlockingJob, Spawn, Unblock};
+use iocompat::{BlockingJob, SpawnBlocking, Unblock};
 use libfuzzer_sys::fuzz_target;
 
 /// Operations per run, at most (the rest of a long input is ignored).
@@ -234,7 +234,7 @@ struct StepPool {
     jobs: Arc<Mutex<VecDeque<BlockingJob>>>,
 }
 
-impl Spawn for StepPool {
+impl SpawnBlocking for StepPool {
     fn spawn(&self, job: BlockingJob) {
         self.jobs.lock().unwrap().push_back(job);
     }

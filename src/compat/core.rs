@@ -86,7 +86,7 @@ pin_project! {
     /// assert_eq!(s, "hello");
     /// # std::io::Result::Ok(()) }).unwrap();
     /// ```
-    #[derive(Debug)]
+    #[must_use = "futures, streams and I/O values do nothing unless you `.await` or poll them"]
     pub struct Compat<T> {
         // `Some` from construction until `into_inner` or drop; set to `None` in place by drop so
         // the value is dropped while the runtime context is entered.
@@ -111,6 +111,16 @@ pin_project! {
             let _guard = context::enter_for_drop(this.handle.as_ref());
             this.inner.set(None);
         }
+    }
+}
+
+/// Shows the value and which runtime it enters, not the seek bookkeeping.
+impl<T: std::fmt::Debug> std::fmt::Debug for Compat<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Compat")
+            .field("inner", &self.inner)
+            .field("runtime", &self.handle.as_ref().map(Handle::id))
+            .finish_non_exhaustive()
     }
 }
 

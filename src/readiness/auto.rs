@@ -19,6 +19,7 @@ use crate::Unblock;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum IoPath {
     /// Registered with the tokio reactor: no pool thread, reads can be dropped at any time.
     Readiness,
@@ -110,7 +111,7 @@ impl<T: AsFd + Send + 'static> AutoIo<T> {
                     imp: Imp::Readiness(r),
                 };
             }
-            Err(e) => e.into_parts().0,
+            Err(e) => e.into_parts().1,
         };
         #[cfg(not(feature = "tokio"))]
         let _ = policy;

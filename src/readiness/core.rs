@@ -103,7 +103,7 @@ pub struct Readiness<T: AsFd> {
 /// # #[tokio::main] async fn main() {
 /// let file = std::fs::File::open("Cargo.toml").unwrap(); // a regular file: epoll refuses it
 /// let err = iocompat::Readiness::try_new(file).unwrap_err();
-/// let (file, why) = err.into_parts();
+/// let (why, file) = err.into_parts();
 /// # drop((file, why)); }
 /// ```
 pub struct ReadinessError<T> {
@@ -112,13 +112,14 @@ pub struct ReadinessError<T> {
 }
 
 impl<T> ReadinessError<T> {
-    /// The value and the error.
+    /// The error and the value, in the order of `std::io::IntoInnerError::into_parts` and
+    /// [`IntoInnerError::into_parts`](crate::IntoInnerError::into_parts).
     ///
     /// # Examples
     ///
     /// See [`ReadinessError`].
-    pub fn into_parts(self) -> (T, io::Error) {
-        (self.inner, self.error)
+    pub fn into_parts(self) -> (io::Error, T) {
+        (self.error, self.inner)
     }
 
     /// The error.

@@ -203,6 +203,25 @@ cfg_tokio! {
         /// # std::io::Result::Ok(())
         /// ```
         pub fn new(inner: T) -> Self {
+            Self::from_tokio(inner)
+        }
+
+        /// The same as [`new`](Self::new), named to pair with
+        /// [`from_futures_io`](SyncIo::from_futures_io) where both families are in use.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use iocompat::SyncIo;
+        /// use std::io::Read;
+        ///
+        /// let mut from_tokio = SyncIo::from_tokio(&b"t"[..]);
+        /// let mut s = String::new();
+        /// from_tokio.read_to_string(&mut s)?;
+        /// assert_eq!(s, "t");
+        /// # std::io::Result::Ok(())
+        /// ```
+        pub fn from_tokio(inner: T) -> Self {
             Self::build(inner, tokio::runtime::Handle::try_current().ok())
         }
 

@@ -6,7 +6,7 @@ use std::io;
 use std::sync::Arc;
 
 use super::core::{Core, Limits, seek_ops};
-use crate::pool::{Spawn, Spawner};
+use crate::pool::{SpawnBlocking, Spawner};
 
 /// Default capacity: 8 MiB per direction, reached only by long sequential transfers (the
 /// chunks start at 16 KiB). Not part of the semver contract. Measured on a 2-core machine
@@ -364,7 +364,7 @@ impl UnblockBuilder {
     ///
     /// ```
     /// struct OwnThreads;
-    /// impl iocompat::Spawn for OwnThreads {
+    /// impl iocompat::SpawnBlocking for OwnThreads {
     ///     fn spawn(&self, job: iocompat::BlockingJob) {
     ///         std::thread::spawn(move || job.run());
     ///     }
@@ -372,7 +372,7 @@ impl UnblockBuilder {
     /// let r = iocompat::Unblock::builder().spawner(OwnThreads).build(std::io::empty());
     /// # drop(r);
     /// ```
-    pub fn spawner(mut self, spawner: impl Spawn) -> Self {
+    pub fn spawner(mut self, spawner: impl SpawnBlocking) -> Self {
         self.spawner = Spawner::Custom(Arc::new(spawner));
         self
     }

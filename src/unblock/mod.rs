@@ -20,7 +20,7 @@
 //!
 //! # Where the blocking work runs
 //!
-//! Decided at each hand-off, in this order: the [`Spawn`](crate::Spawn) implementation given to
+//! Decided at each hand-off, in this order: the [`SpawnBlocking`](crate::SpawnBlocking) implementation given to
 //! [`UnblockBuilder::spawner`]; else tokio's blocking pool when a tokio runtime is current (the
 //! adapter is polled inside a runtime, or under `Handle::enter`); else the process-wide pool
 //! of the [`blocking`](https://docs.rs/blocking) crate (threads named `blocking-N`), which is

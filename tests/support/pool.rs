@@ -7,14 +7,14 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
-use iocompat::{BlockingJob, Spawn};
+use iocompat::{BlockingJob, SpawnBlocking};
 
 #[derive(Clone, Default)]
 pub struct ManualPool {
     jobs: Arc<Mutex<VecDeque<BlockingJob>>>,
 }
 
-impl Spawn for ManualPool {
+impl SpawnBlocking for ManualPool {
     fn spawn(&self, job: BlockingJob) {
         self.jobs.lock().unwrap().push_back(job);
     }
