@@ -44,19 +44,20 @@ pin_project! {
     ///
     /// # Mapping rules
     ///
-    /// Each rule has its test in `tests/compat_*.rs`.
+    /// Each rule is held by a test in `tests/compat_*.rs` (the repository's `ARCHITECTURE.md`
+    /// names them).
     ///
-    /// | rule | test |
-    /// |---|---|
-    /// | `Pending` stays `Pending`; results and errors pass through whole (kind, message, OS code), `Interrupted` included, for the caller to retry as each family expects | `compat_read::reader_errors_pass_through_whole`, `compat_write::write_errors_pass_through_whole`, `compat_prop` (retries `Interrupted`) |
-    /// | tokio `ReadBuf`: only its never-initialised part is zeroed, once | `compat_read::initialised_read_buf_region_is_not_zeroed_again` |
-    /// | a futures-io reader claiming more bytes than its buffer: `InvalidData` | `compat_read::futures_reader_claiming_more_than_the_buffer_is_invalid_data_not_a_panic` |
-    /// | vectored writes forwarded both ways; tokio-face `is_write_vectored` is `true` | `compat_write::vectored_write_reaches_the_tokio_writer_whole`, `compat_write::vectored_write_reaches_the_futures_writer_whole` |
-    /// | futures-io `poll_close` <-> tokio `poll_shutdown` | `compat_write::close_shuts_the_tokio_side_down_and_the_peer_sees_eof` |
-    /// | tokio `poll_complete` with no seek started: the real position (`SeekFrom::Current(0)` asked of the value) | `compat_seek::poll_complete_without_a_started_seek_reports_the_real_position` |
-    /// | tokio `start_seek` while a seek is in progress: an error saying to call `poll_complete` | `compat_seek::a_second_start_seek_before_completion_is_a_clear_error` |
-    /// | futures-io `poll_seek` completes a pending tokio seek first | `compat_seek::futures_seek_completes_a_pending_tokio_seek_first` |
-    /// | a panic in the value's poll unwinds to the poller unchanged (nothing runs elsewhere) | `compat_runtime::a_panic_in_the_value_reaches_the_poller` |
+    /// | rule |
+    /// |---|
+    /// | `Pending` stays `Pending`; results and errors pass through whole (kind, message, OS code), `Interrupted` included, for the caller to retry as each family expects |
+    /// | tokio `ReadBuf`: only its never-initialised part is zeroed, once |
+    /// | a futures-io reader claiming more bytes than its buffer: `InvalidData` |
+    /// | vectored writes forwarded both ways; tokio-face `is_write_vectored` is `true` |
+    /// | futures-io `poll_close` <-> tokio `poll_shutdown` |
+    /// | tokio `poll_complete` with no seek started: the real position (`SeekFrom::Current(0)` asked of the value) |
+    /// | tokio `start_seek` while a seek is in progress: an error saying to call `poll_complete` |
+    /// | futures-io `poll_seek` completes a pending tokio seek first |
+    /// | a panic in the value's poll unwinds to the poller unchanged (nothing runs elsewhere) |
     ///
     /// # Examples
     ///

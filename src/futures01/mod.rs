@@ -117,24 +117,24 @@
 //!
 //! # Error and failure mapping
 //!
-//! Every rule, and the test that holds it:
+//! Every rule (each is held by a test; the repository's `ARCHITECTURE.md` names them):
 //!
-//! | situation | result | test |
-//! |---|---|---|
-//! | 0.1 `NotReady` / 0.3 `Pending` | the other one | `poll::tests::round_trips_keep_every_case` |
-//! | tokio-io 0.1 `WouldBlock` | `Pending` (and back) | `futures01_io::a_legacy_reader_reads_through_tokio_1_on_every_executor` |
-//! | tokio-io 0.1 `Interrupted` | retried, never surfaced | same test (the script interleaves it) |
-//! | any other `io::Error` | passed through whole: kind, message, OS code | `futures01_io::a_legacy_read_error_is_surfaced_whole_after_the_bytes_before_it`, `poll::tests::io_error_keeps_kind_message_and_os_code` |
-//! | a 0.1 reader / writer claims more bytes than the buffer | `InvalidData` error naming the counts, no panic | `futures01_io::a_legacy_reader_claiming_more_than_the_buffer_is_an_error_not_a_panic`, `futures01_io::a_legacy_writer_claiming_more_than_the_buffer_is_an_error_not_a_panic` |
-//! | 0.1-facing I/O used outside a 0.1 task | `ErrorKind::Other` naming the call and how to fix it (`futures01::future::lazy`, or `.compat()`) | `futures01_io::outside_a_01_task_every_io_call_is_a_clear_error`, `futures01_io::the_fix_the_outside_a_task_error_names_works` |
-//! | 0.1-facing future / stream / sink polled outside a 0.1 task | a panic naming the type and what to do (its error type is the caller's, so there is no error to return) | `futures01_future::polling_a_compat_outside_a_01_task_panics_with_a_clear_message`, `futures01_stream::polling_a_03_stream_as_01_outside_a_task_panics_with_a_clear_message` |
-//! | 0.3 `start_send` without `poll_ready` on [`Compat01As03Sink`] while an item is kept | a panic saying to wait for `poll_ready` (never a dropped item) | `futures01_sink::start_send_without_poll_ready_panics_instead_of_dropping_an_item` |
-//! | tokio `start_seek` while a seek is in progress | `ErrorKind::Other` saying to call `poll_complete` first | `futures01_io::a_second_start_seek_before_completion_is_an_error` |
-//! | tokio `poll_complete` with no seek started | the real position (`SeekFrom::Current(0)`), never a placeholder `0` | `futures01_io::a_legacy_seekable_value_seeks_through_tokio_1_and_futures_io` |
-//! | a failed seek | the error; the adapter is idle again | same test |
-//! | [`Tokio1As01`] `seek` answered `WouldBlock` | retry with the same position finishes it; another position is `InvalidInput` | `futures01_io::a_tokio_seek_that_would_block_is_finished_by_retrying_it` |
-//! | [`TokioExecutor01`] on a shut-down runtime | `ExecuteError` of kind `Shutdown`, future handed back | `futures01_executor::spawning_onto_a_shut_down_runtime_is_an_error_with_the_future_handed_back` |
-//! | a 0.1 executor refuses a 0.3 task | `SpawnError::shutdown()` | `futures01_executor::a_refusing_01_executor_is_a_spawn_error_not_a_panic` |
+//! | situation | result |
+//! |---|---|
+//! | 0.1 `NotReady` / 0.3 `Pending` | the other one |
+//! | tokio-io 0.1 `WouldBlock` | `Pending` (and back) |
+//! | tokio-io 0.1 `Interrupted` | retried, never surfaced |
+//! | any other `io::Error` | passed through whole: kind, message, OS code |
+//! | a 0.1 reader / writer claims more bytes than the buffer | `InvalidData` error naming the counts, no panic |
+//! | 0.1-facing I/O used outside a 0.1 task | `ErrorKind::Other` naming the call and how to fix it (`futures01::future::lazy`, or `.compat()`) |
+//! | 0.1-facing future / stream / sink polled outside a 0.1 task | a panic naming the type and what to do (its error type is the caller's, so there is no error to return) |
+//! | 0.3 `start_send` without `poll_ready` on [`Compat01As03Sink`] while an item is kept | a panic saying to wait for `poll_ready` (never a dropped item) |
+//! | tokio `start_seek` while a seek is in progress | `ErrorKind::Other` saying to call `poll_complete` first |
+//! | tokio `poll_complete` with no seek started | the real position (`SeekFrom::Current(0)`), never a placeholder `0` |
+//! | a failed seek | the error; the adapter is idle again |
+//! | [`Tokio1As01`] `seek` answered `WouldBlock` | retry with the same position finishes it; another position is `InvalidInput` |
+//! | [`TokioExecutor01`] on a shut-down runtime | `ExecuteError` of kind `Shutdown`, future handed back |
+//! | a 0.1 executor refuses a 0.3 task | `SpawnError::shutdown()` |
 //!
 //! # IO outside a futures 0.1 task
 //!

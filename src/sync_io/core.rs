@@ -92,14 +92,14 @@ const CHECK_INTERVAL: Duration = park::TICK;
 ///
 /// # Mapping rules
 ///
-/// | the value does | `SyncIo` does | test |
-/// |---|---|---|
-/// | returns `Pending` | parks the thread until the value's waker fires (never `WouldBlock`) | `sync_io_std::reads_a_duplex_fed_by_a_task_on_a_multi_thread_runtime` |
-/// | returns an error, `Interrupted` included | returns it whole; `std`'s `read_exact`, `read_to_end`, `write_all` retry `Interrupted` | `sync_io_prop` (plans with `Interrupted`), `sync_io_std::seek_errors_come_back_whole` |
-/// | claims more bytes than the buffer (futures-io) | `InvalidData` | `sync_io_std::a_reader_claiming_too_many_bytes_is_invalid_data_not_a_panic` |
-/// | panics in a poll | the panic unwinds to the caller (it runs on the caller's thread); the `SyncIo` stays usable | `sync_io_std::a_panic_in_the_value_reaches_the_caller_and_the_adapter_still_works` |
-/// | has a tokio seek pending | `seek` completes it first | `sync_io_std::a_pending_tokio_seek_is_completed_before_the_next_seek` |
-/// | is `Pending` in `fill_buf` right after being ready | `Other` error naming the broken contract | `sync_io_std::fill_buf_that_breaks_the_contract_is_a_clear_error_not_a_hang` |
+/// | the value does | `SyncIo` does |
+/// |---|---|
+/// | returns `Pending` | parks the thread until the value's waker fires (never `WouldBlock`) |
+/// | returns an error, `Interrupted` included | returns it whole; `std`'s `read_exact`, `read_to_end`, `write_all` retry `Interrupted` |
+/// | claims more bytes than the buffer (futures-io) | `InvalidData` |
+/// | panics in a poll | the panic unwinds to the caller (it runs on the caller's thread); the `SyncIo` stays usable |
+/// | has a tokio seek pending | `seek` completes it first |
+/// | is `Pending` in `fill_buf` right after being ready | `Other` error naming the broken contract |
 ///
 /// And the cases of the [Errors](#errors) table: `sync_io_errors::*`.
 ///
