@@ -4,6 +4,9 @@
 
 #[path = "support/compat_model.rs"]
 mod compat_model;
+#[path = "support/data.rs"]
+mod data;
+use data::data;
 
 use std::io::{self, Cursor};
 use std::pin::Pin;
@@ -13,10 +16,6 @@ use compat_model::{Chaos, Step, on_all_executors, within};
 use futures::io::{AsyncBufReadExt as _, AsyncReadExt as _};
 use iocompat::{Compat, FuturesAsyncReadCompatExt, TokioAsyncReadCompatExt};
 use tokio::io::{AsyncWriteExt as _, ReadBuf};
-
-fn data(len: usize) -> Vec<u8> {
-    (0..len).map(|i| (i * 7 % 251) as u8).collect()
-}
 
 #[test]
 fn tokio_duplex_read_through_futures_io_with_a_producer_task() {

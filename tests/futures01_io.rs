@@ -4,8 +4,11 @@
 
 #[path = "support/futures01_bounded.rs"]
 mod bounded;
+#[path = "support/data.rs"]
+mod data;
 #[path = "support/futures01_legacy_io.rs"]
 mod legacy_io;
+use data::data;
 
 use std::io::{self, BufRead, IoSlice, Read, Seek, Write};
 
@@ -18,10 +21,6 @@ use iocompat::futures01::{
 };
 use legacy_io::{Chaos, LegacyReader, LegacyWriter, Step};
 use proptest::prelude::*;
-
-fn data(n: usize) -> Vec<u8> {
-    (0..n).map(|i| (i * 7 % 251) as u8).collect()
-}
 
 fn choppy_script(bytes: &[u8]) -> Vec<Step> {
     let mut script = Vec::new();

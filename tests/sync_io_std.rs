@@ -4,6 +4,9 @@
 
 #[path = "support/compat_model.rs"]
 mod compat_model;
+#[path = "support/data.rs"]
+mod data;
+use data::data;
 
 use std::io::{self, BufRead, Cursor, IoSlice, Read, Seek, SeekFrom, Write};
 use std::pin::Pin;
@@ -11,10 +14,6 @@ use std::task::{Context, Poll};
 
 use compat_model::{Chaos, Step, within};
 use iocompat::SyncIo;
-
-fn data(len: usize) -> Vec<u8> {
-    (0..len).map(|i| (i * 13 % 241) as u8).collect()
-}
 
 fn chaos_plan() -> Vec<Step> {
     vec![

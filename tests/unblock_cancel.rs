@@ -4,6 +4,7 @@
 #![cfg(all(feature = "tokio", feature = "futures-io"))]
 
 mod support;
+use support::data::data;
 
 use std::io::{Cursor, SeekFrom};
 use std::task::Poll;
@@ -11,10 +12,6 @@ use std::task::Poll;
 use futures::io::{AsyncBufReadExt, AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 use iocompat::Unblock;
 use support::pool::{ManualPool, drive, poll_once};
-
-fn data(n: usize) -> Vec<u8> {
-    (0..n).map(|i| (i % 249) as u8).collect()
-}
 
 fn manual<T: Send + 'static>(pool: &ManualPool, inner: T) -> Unblock<T> {
     Unblock::builder().spawner(pool.clone()).build(inner)

@@ -3,16 +3,13 @@
 #![cfg(all(feature = "tokio", feature = "futures-io"))]
 
 mod support;
+use support::data::data;
 
 use std::io::{self, Cursor};
 
 use iocompat::Unblock;
 use support::mock::{Liar, Script};
 use support::on_all;
-
-fn data(n: usize) -> Vec<u8> {
-    (0..n).map(|i| (i * 7 + i / 251) as u8).collect()
-}
 
 #[test]
 fn reads_everything_futures_io() {

@@ -3,6 +3,7 @@
 #![cfg(all(feature = "tokio", feature = "futures-io"))]
 
 mod support;
+use support::data::data;
 
 use std::io::{self, Cursor, Read, Seek, SeekFrom};
 use std::pin::Pin;
@@ -11,10 +12,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use iocompat::Unblock;
 use support::on_all;
-
-fn data(n: usize) -> Vec<u8> {
-    (0..n).map(|i| (i % 253) as u8).collect()
-}
 
 /// A cursor that counts the bytes read from it.
 struct Counting {

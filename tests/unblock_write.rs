@@ -3,6 +3,7 @@
 #![cfg(all(feature = "tokio", feature = "futures-io"))]
 
 mod support;
+use support::data::data;
 
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::sync::{Arc, Mutex, mpsc};
@@ -40,10 +41,6 @@ impl Drop for SharedWriter {
             let _ = tx.send(self.shared.data.lock().unwrap().clone());
         }
     }
-}
-
-fn data(n: usize) -> Vec<u8> {
-    (0..n).map(|i| (i % 251) as u8).collect()
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! chaos wrappers.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod data;
 pub mod mock;
 pub mod pool;
 
