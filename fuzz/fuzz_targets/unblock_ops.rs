@@ -961,7 +961,7 @@ where
                     }
                 }
                 // Left started. One that fails is reported by whichever operation carries it
-                // out (tested in tests/unblock_seek.rs); every operation here expects success,
+                // out (tested in tests/unblock/unblock_seek.rs); every operation here expects success,
                 // so such a seek is finished now, by `poll_complete`.
                 let fails = self
                     .worlds

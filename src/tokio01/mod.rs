@@ -127,8 +127,8 @@
 //! | `tokio::timer::{Delay, Interval, Timeout}`, tokio-timer 0.2, `DelayQueue` | works: the shared timer |
 //! | `tokio::spawn`, `tokio_executor::spawn`, `DefaultExecutor::current()` | works, from any 0.1 poll, nested too: spawns onto the tokio 1 runtime polling the caller |
 //! | `tokio::net::{TcpListener, TcpStream, UdpSocket}`, `tokio_uds`, `PollEvented` | works: the shared reactor (also without the feature, through tokio-reactor's private fallback thread) |
-//! | hyper 0.12: `Server::bind(..).serve(..)`, `Client::new()`, `Http::new()` (HTTP/1 keep-alive and HTTP/2), with their default executors | works, on both tokio 1 flavours and on [`run`](fn@run), [`Runtime`], [`current_thread`] (`tests/tokio01_hyper.rs`); throughput in `benches/README.md` |
-//! | tokio-process 0.2: `spawn_async`, `output_async`, `status_async`, the child's pipes | works: the child's pipes and its `SIGCHLD` go through the shared reactor (`tests/tokio01_process.rs`) |
+//! | hyper 0.12: `Server::bind(..).serve(..)`, `Client::new()`, `Http::new()` (HTTP/1 keep-alive and HTTP/2), with their default executors | works, on both tokio 1 flavours and on [`run`](fn@run), [`Runtime`], [`current_thread`] (`tests/tokio01/tokio01_hyper.rs`); throughput in `benches/README.md` |
+//! | tokio-process 0.2: `spawn_async`, `output_async`, `status_async`, the child's pipes | works: the child's pipes and its `SIGCHLD` go through the shared reactor (`tests/tokio01/tokio01_process.rs`) |
 //! | `tokio::fs`, `tokio_threadpool::blocking` | works; blocks the thread on a current-thread runtime (above) |
 //! | `tokio::io::{stdin, stdout, stderr}` | works on a multi-thread runtime; on a current-thread runtime a read blocks the runtime: use [`iocompat::stdin`](fn@crate::stdin) / [`Unblock`](crate::Unblock) |
 //! | tokio 0.1 code polled by `futures::compat` or by hand | works inside [`enter`](fn@enter) |

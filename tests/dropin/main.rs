@@ -1,0 +1,9 @@
+//! The `dropin` integration tests, one test binary for the area (one link instead of
+//! 4). Each file is the module of the same name and keeps its own `cfg` and
+//! support modules; tests whose process-wide state must not be shared (a global allocator,
+//! thread or memory counts, child processes on stdio) stay binaries of their own beside it.
+
+mod dropin_async_compat;
+mod dropin_blocking;
+mod dropin_futures_compat;
+mod dropin_tokio_util;

@@ -1,0 +1,9 @@
+//! The `sync_io` integration tests, one test binary for the area (one link instead of
+//! 4). Each file is the module of the same name and keeps its own `cfg` and
+//! support modules; tests whose process-wide state must not be shared (a global allocator,
+//! thread or memory counts, child processes on stdio) stay binaries of their own beside it.
+
+mod sync_io_drop;
+mod sync_io_errors;
+mod sync_io_prop;
+mod sync_io_std;

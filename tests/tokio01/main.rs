@@ -1,0 +1,13 @@
+//! The `tokio01` integration tests, one test binary for the area (one link instead of
+//! 8). Each file is the module of the same name and keeps its own `cfg` and
+//! support modules; tests whose process-wide state must not be shared (a global allocator,
+//! thread or memory counts, child processes on stdio) stay binaries of their own beside it.
+
+mod tokio01_example;
+mod tokio01_hyper;
+mod tokio01_nesting;
+mod tokio01_process;
+mod tokio01_runtime;
+mod tokio01_services;
+mod tokio01_shutdown;
+mod tokio01_timers;

@@ -1,0 +1,14 @@
+//! The `unblock` integration tests, one test binary for the area (one link instead of
+//! 9). Each file is the module of the same name and keeps its own `cfg` and
+//! support modules; tests whose process-wide state must not be shared (a global allocator,
+//! thread or memory counts, child processes on stdio) stay binaries of their own beside it.
+
+mod unblock_cancel;
+mod unblock_duplex;
+mod unblock_pool;
+mod unblock_proptest;
+mod unblock_read;
+mod unblock_seek;
+mod unblock_shutdown;
+mod unblock_stream;
+mod unblock_write;
