@@ -25,7 +25,7 @@ use std::io::{self, SeekFrom};
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
-use super::direct::{self, Inline};
+use super::inline_read::{self, Inline};
 use super::shared::{
     Chunk, Command, FlushFn, IterOps, MAX_READ_CHUNKS, MAX_WRITE_CHUNKS, Output, PumpJob, ReadEnd,
     ReadFn, SeekOps, SeekOutcome, Shared, State, WriteFn, poisoned_error,
@@ -46,7 +46,7 @@ pub(crate) struct Limits {
     max_chunk: usize,
     max_write_chunk: usize,
     first_chunk: usize,
-    /// Read a regular file's cached pages on the consumer's thread (see [`direct`]).
+    /// Read a regular file's cached pages on the consumer's thread (see [`inline_read`]).
     inline_reads: bool,
 }
 
@@ -69,6 +69,36 @@ impl Limits {
             inline_reads,
             ..self
         }
+    }
+}
+
+/// Where a read puts its bytes: a plain slice (futures-io) or tokio's `ReadBuf`, whose
+/// unfilled part may not be initialised yet.
+pub(crate) trait ReadDst {
+    /// Bytes that still fit.
+    fn room(&self) -> usize;
+    /// The part of the room the value can be handed as `&mut [u8]` without zeroing it first
+    /// (all of a slice; the initialised unfilled part of a `ReadBuf`).
+    fn ready_room(&mut self) -> &mut [u8];
+    /// Marks the first `n` bytes of [`ready_room`](Self::ready_room) as filled.
+    fn advance(&mut self, n: usize);
+    /// Copies `src` (at most [`room`](Self::room) bytes) in, as filled.
+    fn put(&mut self, src: &[u8]);
+}
+
+impl ReadDst for [u8] {
+    fn room(&self) -> usize {
+        self.len()
+    }
+
+    fn ready_room(&mut self) -> &mut [u8] {
+        self
+    }
+
+    fn advance(&mut self, _n: usize) {}
+
+    fn put(&mut self, src: &[u8]) {
+        self[..src.len()].copy_from_slice(src);
     }
 }
 
@@ -111,13 +141,13 @@ pub(crate) struct Core<T: Send + 'static> {
     /// The consumer's logical position, when a seek has told it.
     known_pos: Option<u64>,
     /// Writes move the value's position by what they write, so `known_pos` survives them
-    /// (see [`direct::writes_advance_position`]); otherwise a write forgets it.
+    /// (see [`inline_read::writes_advance_position`]); otherwise a write forgets it.
     writes_advance_pos: bool,
     /// Reading since the last write: read-ahead may exist or be under way.
     read_active: bool,
     /// The consumer's batch of iterator items (a `VecDeque<Item>` behind `dyn Any`).
     local_items: Option<Box<dyn Any + Send>>,
-    /// Reads cached pages without the pool (a regular `File` on Linux; see [`direct`]).
+    /// Reads cached pages without the pool (a regular `File` on Linux; see [`inline_read`]).
     inline: Option<ReadFn<T>>,
     /// The value was handed out (`get_mut`, `with_mut`) and may have been replaced or had its
     /// flags changed: decide again, before the next inline read, whether it qualifies.
@@ -133,11 +163,11 @@ impl<T: Send + 'static> Core<T> {
         items_cap: usize,
     ) -> Self {
         let inline = if limits.inline_reads {
-            direct::for_value(&inner)
+            inline_read::for_value(&inner)
         } else {
             None
         };
-        let writes_advance_pos = direct::writes_advance_position(&inner);
+        let writes_advance_pos = inline_read::writes_advance_position(&inner);
         Self {
             inline,
             inline_recheck: false,
@@ -174,7 +204,7 @@ impl<T: Send + 'static> Core<T> {
         }
         if let Some(inner) = self.home.take() {
             // The caller had the value (`get_mut`): it may have been replaced or reopened.
-            self.writes_advance_pos = direct::writes_advance_position(&inner);
+            self.writes_advance_pos = inline_read::writes_advance_position(&inner);
             st.inner = Some(inner);
         }
         st.running = true;
@@ -399,13 +429,13 @@ impl<T: Send + 'static> Core<T> {
         if self.inline.is_none() && !self.inline_recheck {
             return None;
         }
-        let len = st.read_chunk.min(direct::MAX_INLINE_CHUNK);
+        let len = st.read_chunk.min(inline_read::MAX_INLINE_CHUNK);
         let (read, inner, free, out) = self.inline_target(st)?;
         let mut buf = free.pop().unwrap_or_default();
         if buf.len() < len {
             buf.resize(len, 0);
         }
-        match direct::run(read, inner, &mut buf[..len]) {
+        match inline_read::run(read, inner, &mut buf[..len]) {
             Inline::Read(0) => {
                 free.push(buf);
                 Some(0)
@@ -431,22 +461,11 @@ impl<T: Send + 'static> Core<T> {
         }
     }
 
-    /// The smallest caller buffer [`read_inline_into`](Self::read_inline_into) fills directly
-    /// (`usize::MAX` when the value cannot be read inline).
-    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
-    pub(crate) fn inline_threshold(&self) -> usize {
-        if self.inline.is_some() || self.inline_recheck {
-            direct::DIRECT_TO_CALLER
-        } else {
-            usize::MAX
-        }
-    }
-
     /// A read of a large `dst` served straight from the page cache, with nothing buffered in
     /// between: `None` when the pool (or the buffered data) must serve it instead.
     pub(crate) fn read_inline_into(&mut self, dst: &mut [u8]) -> Option<io::Result<usize>> {
         if (self.inline.is_none() && !self.inline_recheck)
-            || dst.len() < direct::DIRECT_TO_CALLER
+            || dst.len() < inline_read::DIRECT_TO_CALLER
             || self.in_flight.is_some()
             || self.queued_seek.is_some()
             || self.deferred.is_some()
@@ -458,7 +477,7 @@ impl<T: Send + 'static> Core<T> {
         let shared = Arc::clone(&self.shared);
         let mut st = shared.lock();
         let (read, inner, _, _) = self.inline_target(&mut st)?;
-        match direct::run(read, inner, dst) {
+        match inline_read::run(read, inner, dst) {
             Inline::Read(n) => {
                 if let Some(chunk) = self.current.take() {
                     self.recycle_read(&mut st, chunk, true);
@@ -491,22 +510,27 @@ impl<T: Send + 'static> Core<T> {
         }
     }
 
-    #[cfg_attr(not(feature = "futures-io"), allow(dead_code))]
-    pub(crate) fn poll_read_into(
+    /// Reads into `dst`: straight from the page cache when `dst`'s ready part is large and that
+    /// can be done without blocking, else from the buffered chunk (filled on the pool).
+    pub(crate) fn poll_read_into<D: ReadDst + ?Sized>(
         &mut self,
         cx: &mut Context<'_>,
         read: ReadFn<T>,
-        dst: &mut [u8],
+        dst: &mut D,
     ) -> Poll<io::Result<usize>> {
-        if dst.is_empty() {
+        if dst.room() == 0 {
             return Poll::Ready(Ok(0));
         }
-        if let Some(result) = self.read_inline_into(dst) {
-            return Poll::Ready(result);
+        // One copy, no hand-off, when a regular file's cached pages can fill the caller's
+        // buffer (see [`inline_read`]).
+        if let Some(result) = self.read_inline_into(dst.ready_room()) {
+            let n = result?;
+            dst.advance(n);
+            return Poll::Ready(Ok(n));
         }
         let src = ready!(self.poll_fill_buf(cx, read))?;
-        let n = src.len().min(dst.len());
-        dst[..n].copy_from_slice(&src[..n]);
+        let n = src.len().min(dst.room());
+        dst.put(&src[..n]);
         self.consume(n);
         Poll::Ready(Ok(n))
     }
@@ -520,7 +544,7 @@ impl<T: Send + 'static> Core<T> {
         }
         // Inline reads use chunks of at most `MAX_INLINE_CHUNK`: keep those too.
         let keep = match self.inline {
-            Some(_) => st.read_chunk.min(direct::MAX_INLINE_CHUNK),
+            Some(_) => st.read_chunk.min(inline_read::MAX_INLINE_CHUNK),
             None => st.read_chunk,
         };
         if chunk.buf.len() >= keep {
@@ -1160,7 +1184,7 @@ fn recheck_inline<T: 'static>(
 ) -> Option<ReadFn<T>> {
     if std::mem::take(recheck) {
         *inline = if enabled {
-            direct::for_value(inner)
+            inline_read::for_value(inner)
         } else {
             None
         };

@@ -212,16 +212,16 @@
 
 mod adapter;
 mod core;
-mod direct;
+pub(crate) mod inline_read;
 mod shared;
 mod stream;
 
 cfg_tokio! {
-    mod tokio_io;
+    mod tokio_face;
 }
 
 cfg_futures_io! {
-    mod futures_io;
+    mod futures_face;
 }
 
 pub use self::adapter::{IntoInnerError, Unblock, UnblockBuilder, UnblockExt};
