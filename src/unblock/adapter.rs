@@ -143,10 +143,10 @@ impl<T: Send + 'static> Unblock<T> {
     /// # }
     /// ```
     pub async fn get_mut(&mut self) -> &mut T {
-        poll_fn(|cx| self.core.poll_quiesce(cx)).await;
+        poll_fn(|cx| self.core.poll_value_home(cx)).await;
         self.core
             .home_mut()
-            .expect("Unblock: the wrapped value is back once the pool is idle")
+            .expect("iocompat::Unblock::get_mut: the wrapped value is back once the pool is idle")
     }
 
     /// Runs `op` on the blocking pool with the wrapped value, after the operations already
@@ -187,7 +187,7 @@ impl<T: Send + 'static> Unblock<T> {
                 Err(_) => unreachable!("with_mut's closure returns R"),
             },
             Ok(Err(panic)) => std::panic::resume_unwind(panic),
-            Err(e) => panic!("Unblock::with_mut: the closure could not run: {e}"),
+            Err(e) => panic!("iocompat::Unblock::with_mut: the closure could not run: {e}"),
         }
     }
 
@@ -248,13 +248,13 @@ impl<T: Send + 'static> Unblock<T> {
     }
 
     async fn finish(mut self, take_unread: bool) -> Result<(T, Vec<u8>), IntoInnerError<T>> {
-        poll_fn(|cx| self.core.poll_quiesce(cx)).await;
+        poll_fn(|cx| self.core.poll_value_home(cx)).await;
         match self.core.take_leftovers(take_unread) {
             Ok(rest) => {
                 let inner = self
                     .core
                     .take_home()
-                    .expect("Unblock: the wrapped value is back once the pool is idle");
+                    .expect("iocompat::Unblock::into_inner: the wrapped value is back once the pool is idle");
                 Ok((inner, rest))
             }
             Err(error) => Err(IntoInnerError {

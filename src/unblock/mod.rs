@@ -213,6 +213,7 @@
 mod adapter;
 mod core;
 pub(crate) mod inline_read;
+mod pump;
 mod shared;
 mod stream;
 
