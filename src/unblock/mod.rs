@@ -211,8 +211,10 @@
 //! [`is_write_vectored`]: tokio::io::AsyncWrite::is_write_vectored
 
 mod adapter;
+mod builder;
 mod core;
 pub(crate) mod inline_read;
+mod into_inner_error;
 mod pump;
 mod shared;
 mod stream;
@@ -225,4 +227,6 @@ cfg_futures_io! {
     mod futures_face;
 }
 
-pub use self::adapter::{IntoInnerError, Unblock, UnblockBuilder, UnblockExt};
+pub use self::adapter::{Unblock, UnblockExt};
+pub use self::builder::UnblockBuilder;
+pub use self::into_inner_error::IntoInnerError;
