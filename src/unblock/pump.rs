@@ -322,3 +322,179 @@ fn run_command<T>(inner: &mut T, cmd: Command<T>, filled_ahead: u64) -> io::Resu
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::unblock::shared::ReadEnd;
+
+    /// A writer that takes at most `max` bytes a call, failing with `Interrupted` every other
+    /// call and with `error` once `fail_at` bytes are in.
+    struct Writer {
+        data: Vec<u8>,
+        max: usize,
+        calls: usize,
+        fail_at: usize,
+    }
+
+    fn write_to(w: &mut Writer, buf: &[u8]) -> io::Result<usize> {
+        w.calls += 1;
+        if w.calls % 2 == 0 {
+            return Err(io::ErrorKind::Interrupted.into());
+        }
+        if w.data.len() >= w.fail_at {
+            return Err(io::Error::other("disk full"));
+        }
+        let n = buf.len().min(w.max);
+        w.data.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+
+    #[test]
+    fn a_chunk_is_written_whole_through_short_writes_and_interrupts() {
+        let mut w = Writer {
+            data: Vec::new(),
+            max: 3,
+            calls: 0,
+            fail_at: usize::MAX,
+        };
+        let (rest, result) = write_chunk(&mut w, write_to, b"0123456789".to_vec());
+        result.unwrap();
+        assert!(rest.is_empty());
+        assert_eq!(w.data, b"0123456789");
+    }
+
+    #[test]
+    fn a_failed_write_hands_back_exactly_the_unwritten_rest() {
+        let mut w = Writer {
+            data: Vec::new(),
+            max: 3,
+            calls: 0,
+            fail_at: 6,
+        };
+        let (rest, result) = write_chunk(&mut w, write_to, b"0123456789".to_vec());
+        assert_eq!(result.unwrap_err().to_string(), "disk full", "kept whole");
+        assert_eq!(w.data, b"012345");
+        assert_eq!(rest, b"6789");
+    }
+
+    #[test]
+    fn broken_writers_and_readers_get_errors_saying_so() {
+        let (rest, result) = write_chunk(&mut (), |_, _| Ok(0), b"ab".to_vec());
+        let e = result.unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::WriteZero);
+        assert!(
+            e.to_string().starts_with("iocompat::Unblock::write: "),
+            "{e}"
+        );
+        assert_eq!(rest, b"ab");
+        let (_, result) = write_chunk(&mut (), |_, buf| Ok(buf.len() + 1), b"ab".to_vec());
+        assert_eq!(result.unwrap_err().kind(), io::ErrorKind::InvalidData);
+        let e = read_chunk(&mut (), |_, buf| Ok(buf.len() + 1), &mut [0; 4]).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+        assert!(
+            e.to_string().starts_with("iocompat::Unblock::read: "),
+            "{e}"
+        );
+    }
+
+    fn read_full(_: &mut (), buf: &mut [u8]) -> io::Result<usize> {
+        Ok(buf.len())
+    }
+
+    fn write_all(_: &mut (), buf: &[u8]) -> io::Result<usize> {
+        Ok(buf.len())
+    }
+
+    fn flush_nothing(_: &mut ()) -> io::Result<()> {
+        Ok(())
+    }
+
+    #[test]
+    fn work_comes_in_order_writes_then_the_command_then_read_ahead() {
+        let shared = Shared::new((), 8, 1);
+        let mut st = shared.lock();
+        st.read.request(read_full);
+        st.write.set_fns(write_all, flush_nothing);
+        st.write.push(b"ab".to_vec());
+        st.command.issue(Command::Flush(flush_nothing));
+        let Some(Work::Write(_, buf)) = next_work(&mut st) else {
+            panic!("the queued write first")
+        };
+        publish(&mut st, Finished::Wrote(buf, Ok(())));
+        let Some(Work::Command(cmd @ Command::Flush(_), _)) = next_work(&mut st) else {
+            panic!("then the command")
+        };
+        publish(&mut st, Finished::Command(run_command(&mut (), cmd, 0)));
+        assert!(matches!(
+            st.command.take_result(),
+            Some((Ok(Output::Nothing), false))
+        ));
+        assert!(
+            matches!(next_work(&mut st), Some(Work::Read(..))),
+            "then read-ahead"
+        );
+    }
+
+    #[test]
+    fn a_command_behind_a_failed_write_gets_that_error_and_the_rest_is_retried() {
+        let shared = Shared::new((), 8, 1);
+        let mut st = shared.lock();
+        st.write.set_fns(write_all, flush_nothing);
+        st.write.push(b"ab".to_vec());
+        let Some(Work::Write(_, _)) = next_work(&mut st) else {
+            panic!("the write")
+        };
+        publish(
+            &mut st,
+            Finished::Wrote(b"b".to_vec(), Err(io::Error::other("disk full"))),
+        );
+        st.command.issue(Command::Flush(flush_nothing));
+        // The flush is answered with the failure, which is then reported: the rest is tried
+        // again at once.
+        let Some(Work::Write(_, rest)) = next_work(&mut st) else {
+            panic!("the unwritten rest is tried again")
+        };
+        assert_eq!(rest, b"b");
+        let Some((Err(e), from_write)) = st.command.take_result() else {
+            panic!("the flush is answered")
+        };
+        assert!(from_write);
+        assert_eq!(e.to_string(), "disk full");
+    }
+
+    #[test]
+    fn a_panic_is_charged_to_the_busy_side_and_poisons_the_value() {
+        let shared = Shared::new((), 8, 1);
+        let mut st = shared.lock();
+        st.read.request(read_full);
+        let Some(Work::Read(..)) = next_work(&mut st) else {
+            panic!("a read")
+        };
+        record_panic(&mut st, "read", Box::new("decoder exploded"));
+        let Some(ReadEnd::Error(e)) = st.read.take_end() else {
+            panic!("the read fails")
+        };
+        assert_eq!(
+            e.to_string(),
+            "iocompat::Unblock::read: the wrapped value panicked: decoder exploded"
+        );
+        assert_eq!(st.poisoned(), Some("decoder exploded"));
+        st.command.issue(Command::Flush(flush_nothing));
+        assert!(
+            next_work(&mut st).is_none(),
+            "after a panic only with_mut runs"
+        );
+        let Some((Err(e), _)) = st.command.take_result() else {
+            panic!("refused")
+        };
+        assert!(e.to_string().contains("earlier operation"), "{e}");
+        st.command.issue(Command::Run(Box::new(|_: &mut ()| {
+            Box::new(()) as Box<dyn Any + Send>
+        })));
+        assert!(matches!(
+            next_work(&mut st),
+            Some(Work::Command(Command::Run(_), _))
+        ));
+    }
+}

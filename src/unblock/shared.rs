@@ -145,7 +145,7 @@ impl<T> State<T> {
     }
 
     /// Takes the consumer's waker, to be woken once the lock is released.
-    pub(crate) fn take_waker(&mut self) -> Option<Waker> {
+    fn take_waker(&mut self) -> Option<Waker> {
         self.waker.take()
     }
 
@@ -288,4 +288,112 @@ pub(crate) fn pool_dropped_error() -> io::Error {
         "iocompat::Unblock: the blocking pool dropped the operation before running it (was the \
          tokio runtime shut down?); retry on a live runtime or outside any runtime",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::task::Wake;
+
+    use super::*;
+
+    struct Wakes(AtomicUsize);
+
+    impl Wake for Wakes {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    fn waker() -> (Arc<Wakes>, Waker) {
+        let wakes = Arc::new(Wakes(AtomicUsize::new(0)));
+        (wakes.clone(), Waker::from(wakes))
+    }
+
+    fn read_nothing(_: &mut (), _: &mut [u8]) -> io::Result<usize> {
+        Ok(0)
+    }
+
+    fn flush_nothing(_: &mut ()) -> io::Result<()> {
+        Ok(())
+    }
+
+    #[test]
+    fn park_refuses_when_no_pump_can_come() {
+        let shared = Shared::new((), 16, 1);
+        let mut st = shared.lock();
+        let (_, w) = waker();
+        assert!(!st.has_work());
+        assert!(!st.park(&w), "nothing runs and nothing is to do");
+    }
+
+    #[test]
+    fn park_waits_for_a_running_pump_or_for_work() {
+        let shared = Shared::new((), 16, 1);
+        let mut st = shared.lock();
+        let (wakes, w) = waker();
+        st.begin_pump();
+        assert!(st.park(&w));
+        st.end_pump(None);
+        assert_eq!(wakes.0.load(Ordering::SeqCst), 1, "the end of a pump wakes");
+        st.read.request(read_nothing);
+        assert!(st.wants_pump());
+        assert!(st.park(&w), "work for a pump the caller starts next");
+    }
+
+    #[test]
+    fn a_dropped_job_is_refused_and_reported_once() {
+        let shared = Shared::new((), 16, 1);
+        let mut st = shared.lock();
+        let (wakes, w) = waker();
+        st.read.request(read_nothing);
+        st.begin_pump();
+        assert!(st.park(&w));
+        let woken = st.job_dropped();
+        assert!(
+            woken.is_some(),
+            "the waiting consumer is handed back to be woken"
+        );
+        if let Some(w) = woken {
+            w.wake();
+        }
+        assert_eq!(wakes.0.load(Ordering::SeqCst), 1);
+        assert!(!st.park(&w), "no pump comes after a dropped job");
+        let e = st.take_stop_error().expect("the dropped job is reported");
+        assert!(e.to_string().starts_with("iocompat::Unblock: "), "{e}");
+        assert!(
+            !st.read.can_read_ahead(),
+            "its read-ahead is off until asked again"
+        );
+        assert!(st.take_stop_error().is_none(), "reported once");
+    }
+
+    #[test]
+    fn a_poisoned_state_has_work_only_for_a_command() {
+        let shared = Shared::new((), 16, 1);
+        let mut st = shared.lock();
+        let (_, w) = waker();
+        st.read.request(read_nothing);
+        st.poison("boom".to_owned());
+        assert!(!st.has_work(), "read-ahead stops after a panic");
+        assert!(!st.park(&w));
+        st.command.issue(Command::Flush(flush_nothing));
+        assert!(st.park(&w), "the pump still answers the command");
+        let e = st.take_stop_error().expect("the panic is reported");
+        assert!(e.to_string().contains("boom"), "{e}");
+    }
+
+    #[test]
+    fn the_value_is_quiet_only_with_nothing_queued_or_running() {
+        let shared = Shared::new((), 16, 1);
+        let mut st = shared.lock();
+        assert!(st.is_quiet());
+        st.write.push(vec![1]);
+        assert!(!st.is_quiet(), "a queued write comes first");
+        let running = Shared::new((), 16, 1);
+        let mut st = running.lock();
+        st.begin_pump();
+        assert!(!st.is_quiet(), "a pump holds the value");
+    }
 }

@@ -260,3 +260,93 @@ impl<T> ReadSide<T> {
         self.end = Some(ReadEnd::Error(error));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_nothing(_: &mut (), _: &mut [u8]) -> io::Result<usize> {
+        Ok(0)
+    }
+
+    #[test]
+    fn at_most_max_read_chunks_are_out() {
+        let mut side = ReadSide::<()>::new(8);
+        side.request(read_nothing);
+        for _ in 0..MAX_READ_CHUNKS {
+            assert!(side.can_read_ahead());
+            let (_, buf) = side.start_read().unwrap();
+            side.finish_read(buf, Ok(8));
+            side.request(read_nothing);
+        }
+        assert!(!side.can_read_ahead(), "every chunk is out");
+        let chunk = side.pop_filled().unwrap();
+        side.recycle(chunk, None, usize::MAX);
+        assert!(
+            side.can_read_ahead(),
+            "a recycled chunk may be read into again"
+        );
+    }
+
+    #[test]
+    fn a_short_read_or_the_end_stops_read_ahead() {
+        let mut side = ReadSide::<()>::new(8);
+        side.request(read_nothing);
+        let (_, buf) = side.start_read().unwrap();
+        assert!(side.is_reading());
+        side.finish_read(buf, Ok(3));
+        assert!(
+            !side.is_active(),
+            "a short read: a socket, not read again unasked"
+        );
+        assert_eq!(side.filled_ahead(), 3);
+        side.request(read_nothing);
+        let (_, buf) = side.start_read().unwrap();
+        side.finish_read(buf, Ok(0));
+        assert!(matches!(side.take_end(), Some(ReadEnd::Eof)));
+        assert!(side.take_end().is_none(), "the end is reported once");
+    }
+
+    #[test]
+    fn chunks_read_to_their_end_double_up_to_the_limit() {
+        let mut side = ReadSide::<()>::new(8);
+        side.request(read_nothing);
+        for expected in [16, 20, 20] {
+            let (_, buf) = side.start_read().unwrap();
+            let n = buf.len();
+            side.finish_read(buf, Ok(n));
+            let mut chunk = side.pop_filled().unwrap();
+            chunk.start = chunk.end;
+            side.recycle(chunk, Some(20), usize::MAX);
+            assert_eq!(side.chunk_size(), expected);
+            side.request(read_nothing);
+        }
+        side.discard(8, usize::MAX);
+        assert_eq!(side.chunk_size(), 8, "a seek starts over");
+    }
+
+    #[test]
+    fn an_inline_read_counts_its_chunk_only_when_it_read_data() {
+        let mut side = ReadSide::<()>::new(8);
+        let (outcome, chunk) = side.fill_inline(8, |_| Inline::Pool);
+        assert!(matches!(outcome, Inline::Pool) && chunk.is_none());
+        let (outcome, chunk) = side.fill_inline(8, |buf| {
+            buf[..2].copy_from_slice(b"ab");
+            Inline::Read(2)
+        });
+        assert!(matches!(outcome, Inline::Read(2)));
+        let chunk = chunk.unwrap();
+        assert_eq!(chunk.unread(), b"ab");
+        side.recycle(chunk, None, usize::MAX);
+        side.request(read_nothing);
+        for _ in 0..MAX_READ_CHUNKS {
+            let (_, buf) = side.start_read().unwrap();
+            side.finish_read(buf, Ok(8));
+            side.request(read_nothing);
+        }
+        assert!(
+            !side.can_read_ahead(),
+            "the count is back to zero before these"
+        );
+    }
+}

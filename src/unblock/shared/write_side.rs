@@ -135,3 +135,51 @@ impl<T> WriteSide<T> {
         self.error = Some(error);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write_all(_: &mut (), buf: &[u8]) -> io::Result<usize> {
+        Ok(buf.len())
+    }
+
+    fn flush_nothing(_: &mut ()) -> io::Result<()> {
+        Ok(())
+    }
+
+    #[test]
+    fn the_queue_holds_all_chunks_but_the_consumer_s() {
+        let mut side = WriteSide::<()>::new();
+        side.set_fns(write_all, flush_nothing);
+        for _ in 0..MAX_WRITE_CHUNKS - 1 {
+            assert!(!side.is_full());
+            side.push(vec![0; 4]);
+        }
+        assert!(side.is_full());
+        let (_, buf) = side.start_write().unwrap();
+        assert!(side.is_full(), "a chunk being written is still out");
+        side.finish_write(buf, Ok(()));
+        assert!(!side.is_full());
+        assert!(side.take_free(4).is_some(), "the written chunk is recycled");
+    }
+
+    #[test]
+    fn a_failed_write_keeps_its_rest_first_and_is_reported_once() {
+        let mut side = WriteSide::<()>::new();
+        side.set_fns(write_all, flush_nothing);
+        side.push(b"abcd".to_vec());
+        side.push(b"efgh".to_vec());
+        let (_, _buf) = side.start_write().unwrap();
+        side.finish_write(b"cd".to_vec(), Err(io::Error::other("disk full")));
+        assert!(
+            !side.can_write(),
+            "nothing is written past an unreported failure"
+        );
+        assert!(!side.is_idle());
+        assert_eq!(side.take_error().unwrap().to_string(), "disk full");
+        assert!(side.take_error().is_none());
+        let (_, rest) = side.start_write().unwrap();
+        assert_eq!(rest, b"cd", "the unwritten rest goes first");
+    }
+}
