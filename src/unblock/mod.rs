@@ -217,7 +217,7 @@ pub(crate) mod inline_read;
 mod into_inner_error;
 mod pump;
 mod shared;
-mod stream;
+mod stream_face;
 
 cfg_tokio! {
     mod tokio_face;

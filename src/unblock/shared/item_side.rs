@@ -1,4 +1,4 @@
-//! The iterator side of the shared state (see `stream.rs`): items fetched ahead, kept as
+//! The iterator side of the shared state (see `stream_face.rs`): items fetched ahead, kept as
 //! `VecDeque<Item>`s behind `dyn Any`.
 
 use std::any::Any;
