@@ -1,9 +1,20 @@
 //! The consumer side of [`Unblock`](crate::Unblock): one state machine that every trait face
 //! (tokio, futures-io, `Stream`) calls into.
 //!
-//! The consumer owns the read chunk it is reading from and the write chunk it is filling; all
-//! else lives in [`Shared`] and is exchanged with the pump under its mutex at chunk
-//! boundaries, so a `poll_read` that is served from the current chunk takes no lock.
+//! [`Core`] is two parts: the [`Shared`] state behind its mutex (exchanged with the pump), and
+//! the consumer's [`Local`] state, which no other thread sees: the read chunk it is reading
+//! from, the write chunk it is filling, the command it waits for, the position. The parts are
+//! separate fields, so a method locks the shared part while it changes the local one, and a
+//! `poll_read` that is served from the current chunk takes no lock.
+//!
+//! | file | what |
+//! |---|---|
+//! | `core.rs` | the two parts, starting the pump, waiting, the command in flight, drop |
+//! | `core/read.rs` | reading: buffered chunks, inline reads, read-ahead |
+//! | `core/write.rs` | writing: the write chunk, giving back read-ahead, flush |
+//! | `core/seek.rs` | seeking: futures-io `poll_seek`, tokio `start_seek` / `poll_complete` |
+//! | `core/access.rs` | whole-value access: `get_mut`, `with_mut`, `into_inner` |
+//! | `core/items.rs` | iterators: items fetched ahead in batches |
 //!
 //! Ordering rules that keep the logical position exact:
 //! - before a read is sent to the pool, queued writes are written;
@@ -14,23 +25,37 @@
 //!
 //! Every `poll_*` that returns `Pending` leaves the state consistent: dropping its future at any
 //! point loses nothing, because work handed to the pump is always finished and its result
-//! applied by whichever operation comes next.
+//! applied by whichever operation comes next. Three ways of waiting for what an earlier,
+//! cancelled operation left behind:
+//!
+//! | method | waits for | then |
+//! |---|---|---|
+//! | [`poll_leftover_command`](Local::poll_leftover_command) | the command in flight (a flush, seek or closure whose future was dropped) | its error, when the next operation must report it |
+//! | [`poll_clear_to_start`](Local::poll_clear_to_start) | that command, and a tokio seek `start_seek` began | an error that stops any operation (a panic, a dropped job, a deferred error) |
+//! | [`poll_value_home`](Local::poll_value_home) | all of that, the queued writes, read-ahead given back, the pump stopped | the value is in the consumer's hands; errors are kept for the next operation |
 
 // Without a trait family enabled only the `Stream` face exists; the I/O half is unused.
 #![cfg_attr(not(any(feature = "tokio", feature = "futures-io")), allow(dead_code))]
 
-use std::any::{Any, TypeId};
-use std::collections::VecDeque;
+mod access;
+mod items;
+mod read;
+mod seek;
+mod write;
+
+use std::any::Any;
 use std::io::{self, SeekFrom};
-use std::sync::Arc;
+use std::sync::{Arc, MutexGuard};
 use std::task::{Context, Poll, ready};
 
-use super::direct::{self, Inline};
-use super::shared::{
-    Chunk, Command, FlushFn, IterOps, MAX_READ_CHUNKS, MAX_WRITE_CHUNKS, Output, PumpJob, ReadEnd,
-    ReadFn, SeekOps, SeekOutcome, Shared, State, WriteFn, poisoned_error,
-};
+use super::inline_read;
+use super::pump::PumpJob;
+use super::shared::{Chunk, Command, MAX_READ_CHUNKS, Output, ReadFn, SeekOps, Shared, State};
 use crate::pool::Spawner;
+
+#[cfg(feature = "tokio")]
+pub(crate) use self::read::ReadDst;
+pub(crate) use self::seek::seek_ops;
 
 /// Size of the first read and write chunk; chunks double while the consumer keeps going.
 pub(crate) const FIRST_CHUNK: usize = 16 * 1024;
@@ -46,7 +71,7 @@ pub(crate) struct Limits {
     max_chunk: usize,
     max_write_chunk: usize,
     first_chunk: usize,
-    /// Read a regular file's cached pages on the consumer's thread (see [`direct`]).
+    /// Read a regular file's cached pages on the consumer's thread (see [`inline_read`]).
     inline_reads: bool,
 }
 
@@ -87,8 +112,14 @@ enum InFlight {
     Run,
 }
 
+/// The consumer: the state shared with the pump, and its own.
 pub(crate) struct Core<T: Send + 'static> {
     shared: Arc<Shared<T>>,
+    local: Local<T>,
+}
+
+/// The consumer's own state: never seen by the pump.
+struct Local<T: Send + 'static> {
     spawner: Spawner,
     limits: Limits,
     /// The wrapped value when the consumer has taken it back (`get_mut`).
@@ -111,18 +142,20 @@ pub(crate) struct Core<T: Send + 'static> {
     /// The consumer's logical position, when a seek has told it.
     known_pos: Option<u64>,
     /// Writes move the value's position by what they write, so `known_pos` survives them
-    /// (see [`direct::writes_advance_position`]); otherwise a write forgets it.
+    /// (see [`inline_read::writes_advance_position`]); otherwise a write forgets it.
     writes_advance_pos: bool,
     /// Reading since the last write: read-ahead may exist or be under way.
     read_active: bool,
     /// The consumer's batch of iterator items (a `VecDeque<Item>` behind `dyn Any`).
     local_items: Option<Box<dyn Any + Send>>,
-    /// Reads cached pages without the pool (a regular `File` on Linux; see [`direct`]).
+    /// Reads cached pages without the pool (a regular `File` on Linux; see [`inline_read`]).
     inline: Option<ReadFn<T>>,
     /// The value was handed out (`get_mut`, `with_mut`) and may have been replaced or had its
     /// flags changed: decide again, before the next inline read, whether it qualifies.
     inline_recheck: bool,
 }
+
+type Guard<'a, T> = MutexGuard<'a, State<T>>;
 
 impl<T: Send + 'static> Core<T> {
     pub(crate) fn new(
@@ -133,134 +166,130 @@ impl<T: Send + 'static> Core<T> {
         items_cap: usize,
     ) -> Self {
         let inline = if limits.inline_reads {
-            direct::for_value(&inner)
+            inline_read::for_value(&inner)
         } else {
             None
         };
-        let writes_advance_pos = direct::writes_advance_position(&inner);
+        let writes_advance_pos = inline_read::writes_advance_position(&inner);
         Self {
-            inline,
-            inline_recheck: false,
-            writes_advance_pos,
             shared: Arc::new(Shared::new(inner, limits.first_chunk, items_cap.max(1))),
-            spawner,
-            limits,
-            home: None,
-            current: None,
-            wbuf: Vec::new(),
-            write_chunk: limits.first_chunk,
-            dirty: false,
-            in_flight: None,
-            queued_seek: None,
-            deferred: None,
-            seek_ops,
-            stream_like: false,
-            known_pos: None,
-            read_active: false,
-            local_items: None,
+            local: Local {
+                inline,
+                inline_recheck: false,
+                writes_advance_pos,
+                spawner,
+                limits,
+                home: None,
+                current: None,
+                wbuf: Vec::new(),
+                write_chunk: limits.first_chunk,
+                dirty: false,
+                in_flight: None,
+                queued_seek: None,
+                deferred: None,
+                seek_ops,
+                stream_like: false,
+                known_pos: None,
+                read_active: false,
+                local_items: None,
+            },
         }
     }
 
     pub(crate) fn capacity(&self) -> usize {
-        self.limits.capacity
+        self.local.limits.capacity
     }
+}
 
+impl<T: Send + 'static> Local<T> {
     // ----- pump control -------------------------------------------------------------------
 
-    /// Starts a pump if there is work and none is running. Takes the lock; spawns outside it.
-    fn kick_locked(&mut self, mut st: std::sync::MutexGuard<'_, State<T>>) {
-        if st.running || !st.has_work() {
+    /// Starts a pump if there is work and none is running. Spawns outside the lock.
+    fn kick(&mut self, sh: &Arc<Shared<T>>, mut st: Guard<'_, T>) {
+        if !st.wants_pump() {
             return;
         }
         if let Some(inner) = self.home.take() {
             // The caller had the value (`get_mut`): it may have been replaced or reopened.
-            self.writes_advance_pos = direct::writes_advance_position(&inner);
-            st.inner = Some(inner);
+            self.writes_advance_pos = inline_read::writes_advance_position(&inner);
+            st.put_value(inner);
         }
-        st.running = true;
-        st.pool_dropped = false;
+        st.begin_pump();
         drop(st);
-        let job = PumpJob::new(Arc::clone(&self.shared));
+        let job = PumpJob::new(Arc::clone(sh));
         self.spawner.spawn(move || job.run());
     }
 
-    /// Registers the consumer's waker and makes sure a pump will wake it. If none can run (the
-    /// value panicked, or the pool dropped the job), returns that error instead of `Pending`,
-    /// so no operation ever waits for a wake-up that cannot come.
+    /// Waits for the pump: registers the consumer's waker ([`State::park`]) and starts a pump
+    /// if none runs. If none can run (the value panicked, or the pool dropped the job), returns
+    /// that error instead of `Pending`, so no operation ever waits for a wake-up that cannot
+    /// come. A job the pool dropped is reported, not respawned in a loop: the next operation
+    /// tries again.
     fn pend<R>(
         &mut self,
-        mut st: std::sync::MutexGuard<'_, State<T>>,
+        sh: &Arc<Shared<T>>,
+        mut st: Guard<'_, T>,
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<R>> {
-        // A job the pool dropped is reported, not respawned in a loop: the next operation
-        // tries again.
-        if !st.pool_dropped && (st.running || st.has_work()) {
-            st.waker = Some(cx.waker().clone());
-            self.kick_locked(st);
+        if st.park(cx.waker()) {
+            self.kick(sh, st);
             return Poll::Pending;
         }
-        let err = self.take_blocking_error(&mut st).unwrap_or_else(|| {
-            io::Error::other("Unblock: internal error: nothing left to wait for")
+        let err = self.take_stop_error(&mut st).unwrap_or_else(|| {
+            io::Error::other("iocompat::Unblock: internal error: nothing left to wait for")
         });
         Poll::Ready(Err(err))
     }
 
     /// Errors that end any operation before it starts: a panic earlier, a job the pool dropped,
     /// an error deferred from a cancelled operation.
-    fn take_blocking_error(&mut self, st: &mut State<T>) -> Option<io::Error> {
-        Self::blocking_error(&mut self.deferred, st)
-    }
-
-    /// [`take_blocking_error`](Self::take_blocking_error) on the fields it needs, for callers
-    /// that hold the lock through a borrow of `self.shared`.
-    fn blocking_error(deferred: &mut Option<io::Error>, st: &mut State<T>) -> Option<io::Error> {
-        if let Some(msg) = &st.poisoned {
-            return Some(poisoned_error(msg));
-        }
-        if st.pool_dropped && !st.running {
-            st.pool_dropped = false;
-            // The read-ahead the dropped job was to do is off until the consumer asks again.
-            st.want_read = false;
-            return Some(pool_dropped_error());
-        }
-        deferred.take()
+    fn take_stop_error(&mut self, st: &mut State<T>) -> Option<io::Error> {
+        st.take_stop_error().or_else(|| self.deferred.take())
     }
 
     /// A failed write, reported once: the unwritten data stays queued and is tried again
     /// first by whatever comes next. The position is asked again when next needed.
-    fn take_write_error(known_pos: &mut Option<u64>, st: &mut State<T>) -> Option<io::Error> {
-        let e = st.write_error.take()?;
-        *known_pos = None;
+    fn take_write_error(&mut self, st: &mut State<T>) -> Option<io::Error> {
+        let e = st.write.take_error()?;
+        self.known_pos = None;
         Some(e)
+    }
+
+    // ----- the command in flight ----------------------------------------------------------
+
+    fn issue(&mut self, st: &mut State<T>, cmd: Command<T>, kind: InFlight) {
+        st.command.issue(cmd);
+        self.in_flight = Some(kind);
     }
 
     /// Waits for the in-flight command and applies its effect on the buffers. Its error, if
     /// any, is returned: to the operation it belongs to, or as the deferred error of a
     /// cancelled one.
-    fn poll_command(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<Output>> {
-        let shared = Arc::clone(&self.shared);
-        let mut st = shared.lock();
-        let Some(result) = st.result.take() else {
-            if st.pool_dropped && !st.running {
+    fn poll_command(
+        &mut self,
+        sh: &Arc<Shared<T>>,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<Output>> {
+        let mut st = sh.lock();
+        let Some((result, from_write)) = st.command.take_result() else {
+            if st.take_pool_dropped() {
                 // The pump was dropped unrun: the command is still queued; take it back.
-                st.command = None;
-                st.pool_dropped = false;
+                st.command.withdraw();
                 self.in_flight = None;
-                return Poll::Ready(Err(pool_dropped_error()));
+                return Poll::Ready(Err(super::shared::pool_dropped_error()));
             }
-            return self.pend(st, cx);
+            return self.pend(sh, st, cx);
         };
         let kind = self.in_flight.take();
-        // The pump answers a command with the error of a queued write that failed first; that
-        // error says nothing about seeking.
-        let from_write = std::mem::take(&mut st.result_from_write);
+        // `from_write`: the pump answered with the error of a queued write that failed first;
+        // that error says nothing about seeking.
         match &result {
             Ok(Output::Seeked(outcome)) => self.apply_seek(&mut st, *outcome),
             Err(e) if kind == Some(InFlight::Reposition) && !from_write && is_not_seekable(e) => {
                 // A pipe, socket or terminal: its read side is independent of its write side,
                 // so the read-ahead stays to be read.
                 self.stream_like = true;
-                return Poll::Ready(Ok(Output::Done));
+                return Poll::Ready(Ok(Output::Nothing));
             }
             Err(_) if matches!(kind, Some(InFlight::Seek { .. } | InFlight::Reposition)) => {
                 self.known_pos = None;
@@ -270,25 +299,17 @@ impl<T: Send + 'static> Core<T> {
         Poll::Ready(result)
     }
 
-    /// Finishes whatever a cancelled operation left behind (a command in flight, a queued tokio
-    /// seek) and returns the error to report now, if any.
-    fn poll_settle(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        ready!(self.poll_finish_in_flight(cx))?;
-        ready!(self.poll_started_seek(cx))?;
-        let shared = Arc::clone(&self.shared);
-        let mut st = shared.lock();
-        match self.take_blocking_error(&mut st) {
-            Some(e) => Poll::Ready(Err(e)),
-            None => Poll::Ready(Ok(())),
-        }
-    }
-
-    /// Waits for the command a cancelled operation left in flight.
-    fn poll_finish_in_flight(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+    /// Waits for the command a cancelled operation left in flight. Its failure is returned
+    /// when the next operation must report it.
+    fn poll_leftover_command(
+        &mut self,
+        sh: &Arc<Shared<T>>,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<()>> {
         let Some(kind) = self.in_flight else {
             return Poll::Ready(Ok(()));
         };
-        match ready!(self.poll_command(cx)) {
+        match ready!(self.poll_command(sh, cx)) {
             // A failed futures-io seek changed nothing, and its caller is gone: nothing to
             // report. The position is asked again when next needed. (A failed tokio seek is
             // reported: `poll_started_seek` carries those out first.)
@@ -303,796 +324,19 @@ impl<T: Send + 'static> Core<T> {
         }
     }
 
-    fn issue(&mut self, st: &mut State<T>, cmd: Command<T>, kind: InFlight) {
-        debug_assert!(st.command.is_none() && st.result.is_none());
-        st.command = Some(cmd);
-        self.in_flight = Some(kind);
-    }
-
-    // ----- reading ------------------------------------------------------------------------
-
-    /// Returns buffered data, reading ahead on the pool when there is none.
-    pub(crate) fn poll_fill_buf(
+    /// Finishes whatever a cancelled operation left behind (a command in flight, a tokio seek
+    /// `start_seek` began) and returns the error that stops a new operation, if any.
+    fn poll_clear_to_start(
         &mut self,
+        sh: &Arc<Shared<T>>,
         cx: &mut Context<'_>,
-        read: ReadFn<T>,
-    ) -> Poll<io::Result<&[u8]>> {
-        if self.in_flight.is_some() || self.queued_seek.is_some() {
-            // A cancelled seek must land before anything is read.
-            ready!(self.poll_settle(cx))?;
-        }
-        if self.current.as_ref().is_some_and(|c| c.remaining() > 0) {
-            return Poll::Ready(Ok(self.current_slice()));
-        }
-        ready!(self.poll_settle(cx))?;
-        ready!(self.poll_writes_out(cx))?;
-        let released = self.current.take();
-        let shared = Arc::clone(&self.shared);
-        let mut st = shared.lock();
-        if let Some(chunk) = released {
-            self.recycle_read(&mut st, chunk, true);
-        }
-        st.read_fn = Some(read);
-        self.read_active = true;
-        if let Some(chunk) = st.filled.pop_front() {
-            self.current = Some(chunk);
-            self.kick_locked(st);
-            return Poll::Ready(Ok(self.current_slice()));
-        }
-        match st.read_end.take() {
-            Some(ReadEnd::Eof) => return Poll::Ready(Ok(&[])),
-            Some(ReadEnd::Error(e)) => return Poll::Ready(Err(e)),
-            None => {}
-        }
-        if let Some(e) = self.take_blocking_error(&mut st) {
-            return Poll::Ready(Err(e));
-        }
-        if let Some(n) = self.read_inline_chunk(&mut st) {
-            drop(st);
-            if n == 0 {
-                return Poll::Ready(Ok(&[]));
-            }
-            return Poll::Ready(Ok(self.current_slice()));
-        }
-        st.want_read = true;
-        self.pend(st, cx)
-    }
-
-    /// The inline read and the value it may run on now, with the free chunks and the count of
-    /// chunks out: only when no pump holds the value and nothing is queued, buffered or owed
-    /// to the caller, and the value (checked again if it was handed out) qualifies.
-    #[allow(clippy::type_complexity)]
-    fn inline_target<'a>(
-        &'a mut self,
-        st: &'a mut State<T>,
-    ) -> Option<(ReadFn<T>, &'a mut T, &'a mut Vec<Vec<u8>>, &'a mut usize)> {
-        if st.running
-            || !st.filled.is_empty()
-            || st.read_end.is_some()
-            || !st.to_write.is_empty()
-            || st.write_out != 0
-            || st.write_error.is_some()
-            || st.poisoned.is_some()
-            || st.pool_dropped
-            || st.command.is_some()
-            || st.result.is_some()
-        {
-            return None;
-        }
-        let inner = match self.home.as_mut() {
-            Some(value) => value,
-            None => st.inner.as_mut()?,
-        };
-        let read = recheck_inline(
-            &mut self.inline,
-            &mut self.inline_recheck,
-            self.limits.inline_reads,
-            inner,
-        )?;
-        Some((read, inner, &mut st.read_free, &mut st.read_out))
-    }
-
-    /// With nothing buffered: reads the next chunk from the page cache on this thread, when
-    /// the value is a regular file whose data is cached. `Some(n)`: `n` bytes are now the
-    /// current chunk (0: end of file); `None`: the pool must read.
-    fn read_inline_chunk(&mut self, st: &mut State<T>) -> Option<usize> {
-        if self.inline.is_none() && !self.inline_recheck {
-            return None;
-        }
-        let len = st.read_chunk.min(direct::MAX_INLINE_CHUNK);
-        let (read, inner, free, out) = self.inline_target(st)?;
-        let mut buf = free.pop().unwrap_or_default();
-        if buf.len() < len {
-            buf.resize(len, 0);
-        }
-        match direct::run(read, inner, &mut buf[..len]) {
-            Inline::Read(0) => {
-                free.push(buf);
-                Some(0)
-            }
-            Inline::Read(n) => {
-                *out += 1;
-                self.current = Some(Chunk {
-                    buf,
-                    start: 0,
-                    end: n,
-                });
-                Some(n)
-            }
-            Inline::Pool => {
-                free.push(buf);
-                None
-            }
-            Inline::Never => {
-                free.push(buf);
-                self.inline = None;
-                None
-            }
-        }
-    }
-
-    /// The smallest caller buffer [`read_inline_into`](Self::read_inline_into) fills directly
-    /// (`usize::MAX` when the value cannot be read inline).
-    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
-    pub(crate) fn inline_threshold(&self) -> usize {
-        if self.inline.is_some() || self.inline_recheck {
-            direct::DIRECT_TO_CALLER
-        } else {
-            usize::MAX
-        }
-    }
-
-    /// A read of a large `dst` served straight from the page cache, with nothing buffered in
-    /// between: `None` when the pool (or the buffered data) must serve it instead.
-    pub(crate) fn read_inline_into(&mut self, dst: &mut [u8]) -> Option<io::Result<usize>> {
-        if (self.inline.is_none() && !self.inline_recheck)
-            || dst.len() < direct::DIRECT_TO_CALLER
-            || self.in_flight.is_some()
-            || self.queued_seek.is_some()
-            || self.deferred.is_some()
-            || !self.wbuf.is_empty()
-            || self.current.as_ref().is_some_and(|c| c.remaining() > 0)
-        {
-            return None;
-        }
-        let shared = Arc::clone(&self.shared);
-        let mut st = shared.lock();
-        let (read, inner, _, _) = self.inline_target(&mut st)?;
-        match direct::run(read, inner, dst) {
-            Inline::Read(n) => {
-                if let Some(chunk) = self.current.take() {
-                    self.recycle_read(&mut st, chunk, true);
-                }
-                self.read_active = true;
-                self.known_pos = self.known_pos.and_then(|p| p.checked_add(n as u64));
-                Some(Ok(n))
-            }
-            Inline::Pool => None,
-            Inline::Never => {
-                self.inline = None;
-                None
-            }
-        }
-    }
-
-    fn current_slice(&self) -> &[u8] {
-        match &self.current {
-            Some(c) => &c.buf[c.start..c.end],
-            None => &[],
-        }
-    }
-
-    /// Marks `amt` bytes of the current chunk as read (clamped to what is there).
-    pub(crate) fn consume(&mut self, amt: usize) {
-        if let Some(c) = &mut self.current {
-            let amt = amt.min(c.remaining());
-            c.start += amt;
-            self.known_pos = self.known_pos.and_then(|p| p.checked_add(amt as u64));
-        }
-    }
-
-    #[cfg_attr(not(feature = "futures-io"), allow(dead_code))]
-    pub(crate) fn poll_read_into(
-        &mut self,
-        cx: &mut Context<'_>,
-        read: ReadFn<T>,
-        dst: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        if dst.is_empty() {
-            return Poll::Ready(Ok(0));
-        }
-        if let Some(result) = self.read_inline_into(dst) {
-            return Poll::Ready(result);
-        }
-        let src = ready!(self.poll_fill_buf(cx, read))?;
-        let n = src.len().min(dst.len());
-        dst[..n].copy_from_slice(&src[..n]);
-        self.consume(n);
-        Poll::Ready(Ok(n))
-    }
-
-    /// Returns a read chunk to the free list. A chunk read to its end widens the read-ahead:
-    /// the next chunks are twice as large, up to a quarter of the capacity.
-    fn recycle_read(&mut self, st: &mut State<T>, chunk: Chunk, sequential: bool) {
-        st.read_out -= 1;
-        if sequential && chunk.end == chunk.buf.len() {
-            st.read_chunk = (st.read_chunk * 2).min(self.limits.max_chunk);
-        }
-        // Inline reads use chunks of at most `MAX_INLINE_CHUNK`: keep those too.
-        let keep = match self.inline {
-            Some(_) => st.read_chunk.min(direct::MAX_INLINE_CHUNK),
-            None => st.read_chunk,
-        };
-        if chunk.buf.len() >= keep {
-            st.read_free.push(chunk.buf);
-        }
-    }
-
-    /// Unread bytes: in the consumer's chunk plus everything filled ahead.
-    fn unread(&self, st: &State<T>) -> u64 {
-        let local = self.current.as_ref().map_or(0, |c| c.remaining() as u64);
-        local + st.filled.iter().map(|c| c.remaining() as u64).sum::<u64>()
-    }
-
-    /// Drops all read-ahead (after the inner value moved).
-    fn discard_read_ahead(&mut self, st: &mut State<T>) {
-        if let Some(chunk) = self.current.take() {
-            self.recycle_read(st, chunk, false);
-        }
-        while let Some(chunk) = st.filled.pop_front() {
-            self.recycle_read(st, chunk, false);
-        }
-        st.read_end = None;
-        st.want_read = false;
-        st.read_chunk = self.limits.first_chunk;
-    }
-
-    fn apply_seek(&mut self, st: &mut State<T>, outcome: SeekOutcome) {
-        match outcome {
-            SeekOutcome::Moved { pos } => {
-                self.discard_read_ahead(st);
-                self.known_pos = Some(pos);
-            }
-            SeekOutcome::Reuse { pos, delta } => {
-                self.known_pos = Some(pos);
-                if delta < 0 {
-                    if let Some(c) = &mut self.current {
-                        c.start -= delta.unsigned_abs() as usize;
-                    }
-                    return;
-                }
-                let mut skip = delta as u64;
-                loop {
-                    if let Some(c) = &mut self.current {
-                        let n = skip.min(c.remaining() as u64) as usize;
-                        c.start += n;
-                        skip -= n as u64;
-                        if skip == 0 {
-                            break;
-                        }
-                    }
-                    if let Some(chunk) = self.current.take() {
-                        self.recycle_read(st, chunk, false);
-                    }
-                    match st.filled.pop_front() {
-                        Some(next) => self.current = Some(next),
-                        None => break,
-                    }
-                }
-            }
-        }
-    }
-
-    // ----- writing ------------------------------------------------------------------------
-
-    /// Waits until the queued writes are written, or returns the failure of one (reported
-    /// once; the unwritten data stays queued). Pushes the consumer's partial chunk first.
-    fn poll_writes_out(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        if self.wbuf.is_empty() && self.write_chunks_idle() {
-            return Poll::Ready(Ok(()));
-        }
-        ready!(self.poll_push_wbuf(cx))?;
-        let shared = Arc::clone(&self.shared);
-        let mut st = shared.lock();
-        // What comes next (a read) must not go past data that is not written: report the
-        // failure now.
-        if let Some(e) = Self::take_write_error(&mut self.known_pos, &mut st) {
-            return Poll::Ready(Err(e));
-        }
-        if st.to_write.is_empty() && st.write_out == 0 {
-            return Poll::Ready(Ok(()));
-        }
-        self.pend(st, cx)
-    }
-
-    fn write_chunks_idle(&self) -> bool {
-        let st = self.shared.lock();
-        st.to_write.is_empty() && st.write_out == 0
-    }
-
-    /// Moves the consumer's write chunk to the queue; `Pending` while the queue is full.
-    fn poll_push_wbuf(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        if self.wbuf.is_empty() {
-            return Poll::Ready(Ok(()));
-        }
-        let shared = Arc::clone(&self.shared);
-        let mut st = shared.lock();
-        if st.write_out + 1 >= MAX_WRITE_CHUNKS {
-            // The queue is stuck behind a failed write: report it.
-            if let Some(e) = Self::take_write_error(&mut self.known_pos, &mut st) {
-                return Poll::Ready(Err(e));
-            }
-            return self.pend(st, cx);
-        }
-        self.push_wbuf_locked(&mut st);
-        self.kick_locked(st);
-        Poll::Ready(Ok(()))
-    }
-
-    fn push_wbuf_locked(&mut self, st: &mut State<T>) {
-        let full = self.wbuf.len() >= self.write_chunk;
-        let buf = std::mem::take(&mut self.wbuf);
-        st.to_write.push_back(buf);
-        st.write_out += 1;
-        if full {
-            self.write_chunk = (self.write_chunk * 2).min(self.limits.max_write_chunk);
-        }
-    }
-
-    /// Takes a recycled write chunk of the current size, or allocates one.
-    fn fresh_wbuf(&mut self) {
-        if self.wbuf.capacity() >= self.write_chunk {
-            return;
-        }
-        let shared = Arc::clone(&self.shared);
-        let mut st = shared.lock();
-        while let Some(buf) = st.write_free.pop() {
-            if buf.capacity() >= self.write_chunk {
-                self.wbuf = buf;
-                return;
-            }
-        }
-        drop(st);
-        self.wbuf = Vec::with_capacity(self.write_chunk);
-    }
-
-    /// Before the first write after reading: gives back unread read-ahead so the write lands
-    /// at the consumer's logical position.
-    fn poll_write_mode(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let local = self.current.as_ref().map_or(0, |c| c.remaining());
-        let shared = Arc::clone(&self.shared);
-        let mut st = shared.lock();
-        if local == 0 && st.filled.is_empty() && !st.want_read && !st.reading {
-            if let Some(chunk) = self.current.take() {
-                self.recycle_read(&mut st, chunk, false);
-            }
-            if matches!(st.read_end, Some(ReadEnd::Eof)) {
-                st.read_end = None;
-            }
-            self.read_active = false;
-            return Poll::Ready(Ok(()));
-        }
-        st.want_read = false;
-        if st.reading {
-            // Wait for the read in progress: its bytes count as read-ahead too.
-            return self.pend(st, cx);
-        }
-        if self.unread(&st) == 0 || self.stream_like {
-            if local == 0 {
-                // A chunk read to its end must not outlive the write: after it, the chunk's
-                // already-read bytes no longer end at the logical position, so a later seek
-                // could not reuse them.
-                if let Some(chunk) = self.current.take() {
-                    self.recycle_read(&mut st, chunk, false);
-                }
-                if matches!(st.read_end, Some(ReadEnd::Eof)) {
-                    st.read_end = None;
-                }
-            }
-            self.read_active = false;
-            return Poll::Ready(Ok(()));
-        }
-        let Some(ops) = self.seek_ops.or_else(file_seek_ops::<T>) else {
-            // Not known to seek: a stream whose read and write sides are independent.
-            self.stream_like = true;
-            self.read_active = false;
-            return Poll::Ready(Ok(()));
-        };
-        let local_behind = self.current.as_ref().map_or(0, |c| c.start as u64);
-        self.issue(
-            &mut st,
-            Command::Seek {
-                ops,
-                pos: SeekFrom::Current(0),
-                local_ahead: local as u64,
-                local_behind,
-                discard: true,
-            },
-            InFlight::Reposition,
-        );
-        drop(st);
-        ready!(self.poll_command(cx))?;
-        self.read_active = false;
-        Poll::Ready(Ok(()))
-    }
-
-    pub(crate) fn poll_write_from(
-        &mut self,
-        cx: &mut Context<'_>,
-        write: WriteFn<T>,
-        flush: FlushFn<T>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        let total: usize = bufs.iter().map(|b| b.len()).sum();
-        if total == 0 {
-            return Poll::Ready(Ok(0));
-        }
-        if self.in_flight.is_some() || self.queued_seek.is_some() || self.read_active {
-            ready!(self.poll_settle(cx))?;
-            ready!(self.poll_write_mode(cx))?;
-        }
-        if self.wbuf.len() >= self.write_chunk {
-            ready!(self.poll_push_wbuf(cx))?;
-        }
-        {
-            // Locked through a field borrow: no reference-count traffic on every write.
-            let mut st = self.shared.lock();
-            // The state is idle and consistent when either error is returned.
-            if let Some(e) = Self::take_write_error(&mut self.known_pos, &mut st) {
-                return Poll::Ready(Err(e));
-            }
-            if let Some(e) = Self::blocking_error(&mut self.deferred, &mut st) {
-                return Poll::Ready(Err(e));
-            }
-            st.write_fn = Some(write);
-            st.flush_fn = Some(flush);
-        }
-        self.fresh_wbuf();
-        let mut accepted = 0;
-        for buf in bufs {
-            let room = self.write_chunk - self.wbuf.len();
-            let n = buf.len().min(room);
-            self.wbuf.extend_from_slice(&buf[..n]);
-            accepted += n;
-            if n < buf.len() {
-                break;
-            }
-        }
-        self.dirty = true;
-        // An append-mode file (or a value we cannot inspect) may land the write elsewhere:
-        // the next `poll_complete` asks the value.
-        self.known_pos = self
-            .known_pos
-            .filter(|_| self.writes_advance_pos)
-            .and_then(|p| p.checked_add(accepted as u64));
-        // Hand the chunk to the pool now if it is full or the pool is idle: low latency when
-        // writes are sparse, coalescing into big chunks while the pool is busy.
-        let shared = Arc::clone(&self.shared);
-        let mut st = shared.lock();
-        if (self.wbuf.len() >= self.write_chunk || !st.running)
-            && st.write_out + 1 < MAX_WRITE_CHUNKS
-        {
-            self.push_wbuf_locked(&mut st);
-            self.kick_locked(st);
-        }
-        Poll::Ready(Ok(accepted))
-    }
-
-    /// Writes everything buffered, then flushes the inner value.
-    pub(crate) fn poll_flush(
-        &mut self,
-        cx: &mut Context<'_>,
-        flush: FlushFn<T>,
     ) -> Poll<io::Result<()>> {
-        if self.in_flight == Some(InFlight::Flush) && !self.dirty {
-            // The flush issued earlier (perhaps by a dropped future) covers everything.
-            return self.poll_command(cx).map_ok(drop);
-        }
-        ready!(self.poll_settle(cx))?;
-        ready!(self.poll_push_wbuf(cx))?;
-        let shared = Arc::clone(&self.shared);
-        let mut st = shared.lock();
-        if let Some(e) = Self::take_write_error(&mut self.known_pos, &mut st) {
-            return Poll::Ready(Err(e));
-        }
-        st.flush_fn = Some(flush);
-        self.issue(&mut st, Command::Flush(flush), InFlight::Flush);
-        self.dirty = false;
-        drop(st);
-        self.poll_command(cx).map_ok(drop)
-    }
-
-    // ----- seeking ------------------------------------------------------------------------
-
-    pub(crate) fn set_seek_ops(&mut self, ops: SeekOps<T>) {
-        if self.seek_ops.is_none() {
-            // Treated as a stream only for want of knowing it could seek: now it is known.
-            self.stream_like = false;
-        }
-        self.seek_ops = Some(ops);
-    }
-
-    /// futures-io's `poll_seek`: seeks to `pos`, reusing read-ahead when the target is inside
-    /// it. Re-polling with the same `pos` continues a seek of this face already under way. A
-    /// tokio seek started and not completed lands first, and its failure is this call's.
-    #[cfg_attr(not(feature = "futures-io"), allow(dead_code))]
-    pub(crate) fn poll_seek(
-        &mut self,
-        cx: &mut Context<'_>,
-        pos: SeekFrom,
-    ) -> Poll<io::Result<u64>> {
-        ready!(self.poll_started_seek(cx))?;
-        self.poll_seek_as(cx, pos, false)
-    }
-
-    /// Carries out a tokio seek that `start_seek` began and `poll_complete` has not finished
-    /// (queued, or in flight), as tokio's contract asks before any other operation. Its error
-    /// is returned (once) to the operation that carried it out; the position is unchanged.
-    fn poll_started_seek(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let pos = match (self.queued_seek, self.in_flight) {
-            (Some(pos), _) | (None, Some(InFlight::Seek { pos, started: true })) => pos,
-            _ => return Poll::Ready(Ok(())),
-        };
-        self.poll_seek_as(cx, pos, true).map_ok(drop)
-    }
-
-    /// Issues (or continues, when the same seek is in flight) a seek to `pos`.
-    fn poll_seek_as(
-        &mut self,
-        cx: &mut Context<'_>,
-        pos: SeekFrom,
-        started: bool,
-    ) -> Poll<io::Result<u64>> {
-        if self.in_flight != Some(InFlight::Seek { pos, started }) {
-            // What is in flight first: its error is not this seek's, which stays started.
-            ready!(self.poll_finish_in_flight(cx))?;
-            if let Err(e) = ready!(self.poll_issue_seek(cx, pos, started)) {
-                // The error belongs to this seek: it is not carried out later.
-                if started {
-                    self.queued_seek = None;
-                }
-                return Poll::Ready(Err(e));
-            }
-        }
-        let result = ready!(self.poll_command(cx));
-        Poll::Ready(result.and_then(|out| match out {
-            Output::Seeked(SeekOutcome::Moved { pos } | SeekOutcome::Reuse { pos, .. }) => Ok(pos),
-            _ => Err(io::Error::other("Unblock: seek: unexpected result")),
-        }))
-    }
-
-    /// Hands a seek to the pump, after the buffered writes (nothing is in flight).
-    fn poll_issue_seek(
-        &mut self,
-        cx: &mut Context<'_>,
-        pos: SeekFrom,
-        started: bool,
-    ) -> Poll<io::Result<()>> {
-        let Some(ops) = self.seek_ops.or_else(file_seek_ops::<T>) else {
-            return Poll::Ready(Err(io::Error::new(
-                io::ErrorKind::Unsupported,
-                "Unblock: seek: the wrapped value does not implement `Seek`",
-            )));
-        };
-        ready!(self.poll_push_wbuf(cx))?;
-        let shared = Arc::clone(&self.shared);
-        let mut st = shared.lock();
-        if let Some(e) = self.take_blocking_error(&mut st) {
-            return Poll::Ready(Err(e));
-        }
-        st.want_read = false;
-        let local_ahead = self.current.as_ref().map_or(0, |c| c.remaining() as u64);
-        let local_behind = self.current.as_ref().map_or(0, |c| c.start as u64);
-        self.issue(
-            &mut st,
-            Command::Seek {
-                ops,
-                pos,
-                local_ahead,
-                local_behind,
-                discard: false,
-            },
-            InFlight::Seek { pos, started },
-        );
-        // A started tokio seek is now in flight, no longer queued.
-        if started {
-            self.queued_seek = None;
-        }
-        Poll::Ready(Ok(()))
-    }
-
-    /// tokio's `start_seek`: records the seek; `poll_complete` carries it out, after a
-    /// futures-io seek that a dropped future left in flight.
-    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
-    pub(crate) fn start_seek(&mut self, pos: SeekFrom) -> io::Result<()> {
-        if self.queued_seek.is_some()
-            || matches!(self.in_flight, Some(InFlight::Seek { started: true, .. }))
-        {
-            return Err(io::Error::other(
-                "Unblock: start_seek: another seek is in progress; poll `poll_complete` until it \
-                 returns before starting a new one",
-            ));
-        }
-        self.queued_seek = Some(pos);
-        Ok(())
-    }
-
-    /// tokio's `poll_complete`: finishes the started seek, or reports the current position.
-    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
-    pub(crate) fn poll_complete(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<u64>> {
-        if let (Some(pos), _) | (None, Some(InFlight::Seek { pos, started: true })) =
-            (self.queued_seek, self.in_flight)
-        {
-            return self.poll_seek_as(cx, pos, true);
-        }
-        // No seek started: a futures-io seek left in flight by a dropped future lands first,
-        // then the position is reported.
-        ready!(self.poll_finish_in_flight(cx))?;
-        if let Some(pos) = self.known_pos {
-            return Poll::Ready(Ok(pos));
-        }
-        // The position is unknown: find it out (a real answer, never a placeholder).
-        self.poll_seek_as(cx, SeekFrom::Current(0), false)
-    }
-
-    // ----- whole-value access -------------------------------------------------------------
-
-    /// Waits until the wrapped value is idle and at the consumer's logical position: queued
-    /// writes written, read-ahead given back when the value can seek. Errors are kept for the
-    /// next operation instead of being dropped.
-    pub(crate) fn poll_quiesce(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        if let Err(e) = ready!(self.poll_settle(cx)) {
-            self.deferred.get_or_insert(e);
-        }
-        if let Err(e) = ready!(self.poll_writes_out(cx)) {
-            self.deferred.get_or_insert(e);
-        }
-        if self.deferred.is_none() {
-            if let Err(e) = ready!(self.poll_write_mode(cx)) {
-                self.deferred.get_or_insert(e);
-            }
-        }
-        let shared = Arc::clone(&self.shared);
-        let mut st = shared.lock();
-        st.want_read = false;
-        if st.running {
-            // The pump wakes us when it stops (or its job's drop guard does).
-            st.waker = Some(cx.waker().clone());
-            return Poll::Pending;
-        }
-        if self.home.is_none() {
-            self.home = st.inner.take();
-        }
-        if self.current.as_ref().is_some_and(|c| c.remaining() == 0) {
-            // The caller may move the cursor: a chunk read to its end must not be reused by
-            // a later seek as if it still ended at the logical position.
-            if let Some(chunk) = self.current.take() {
-                self.recycle_read(&mut st, chunk, false);
-            }
-        }
-        // The caller may move the value's cursor, replace the value or change its flags.
-        self.known_pos = None;
-        self.inline_recheck = self.limits.inline_reads;
-        Poll::Ready(())
-    }
-
-    /// The wrapped value, once [`poll_quiesce`](Self::poll_quiesce) returned.
-    pub(crate) fn home_mut(&mut self) -> Option<&mut T> {
-        self.home.as_mut()
-    }
-
-    /// Runs `f` on the pool, after the queued work.
-    pub(crate) fn poll_run(
-        &mut self,
-        cx: &mut Context<'_>,
-        f: &mut Option<super::shared::RunFn<T>>,
-    ) -> Poll<io::Result<std::thread::Result<Box<dyn Any + Send>>>> {
-        // Continue only a closure this call handed over; one left by a cancelled `with_mut`
-        // is finished (and its result dropped) by `poll_quiesce` first.
-        if self.in_flight != Some(InFlight::Run) || f.is_some() {
-            ready!(self.poll_quiesce(cx));
-            let Some(f) = f.take() else {
-                return Poll::Ready(Err(io::Error::other(
-                    "Unblock: with_mut polled after completion",
-                )));
-            };
-            let shared = Arc::clone(&self.shared);
-            let mut st = shared.lock();
-            self.issue(&mut st, Command::Run(f), InFlight::Run);
-            // The closure may reopen the value or change its flags where we cannot look.
-            self.writes_advance_pos = false;
-        }
-        match ready!(self.poll_command(cx)) {
-            Ok(Output::Ran(result)) => Poll::Ready(Ok(result)),
-            Ok(_) => Poll::Ready(Err(io::Error::other(
-                "Unblock: with_mut: unexpected result",
-            ))),
-            Err(e) => Poll::Ready(Err(e)),
-        }
-    }
-
-    /// What `into_inner` must not drop: a pending error, data it could not write, read-ahead it
-    /// could not give back (unless `take_unread`, when it is returned).
-    pub(crate) fn take_leftovers(&mut self, take_unread: bool) -> Result<Vec<u8>, io::Error> {
-        let shared = Arc::clone(&self.shared);
-        let mut st = shared.lock();
-        if let Some(e) = st.write_error.take() {
-            return Err(e);
-        }
-        if let Some(e) = self.take_blocking_error(&mut st) {
-            return Err(e);
-        }
-        if !st.to_write.is_empty() || !self.wbuf.is_empty() {
-            return Err(io::Error::other(
-                "Unblock::into_inner: buffered writes could not be written",
-            ));
-        }
-        let unread = self.unread(&st);
-        if unread > 0 && !take_unread {
-            return Err(io::Error::other(format!(
-                "Unblock::into_inner: {unread} bytes were read ahead and not consumed, and the \
-                 value cannot seek back; read them first, or use `into_parts` to take them"
-            )));
-        }
-        let mut rest = Vec::with_capacity(unread as usize);
-        if let Some(c) = self.current.take() {
-            rest.extend_from_slice(&c.buf[c.start..c.end]);
-            self.recycle_read(&mut st, c, false);
-        }
-        while let Some(c) = st.filled.pop_front() {
-            rest.extend_from_slice(&c.buf[c.start..c.end]);
-            self.recycle_read(&mut st, c, false);
-        }
-        Ok(rest)
-    }
-
-    pub(crate) fn take_home(&mut self) -> Option<T> {
-        self.home.take()
-    }
-
-    // ----- iterators ----------------------------------------------------------------------
-
-    /// The next item of a wrapped iterator, fetched ahead in batches: the consumer swaps its
-    /// empty batch for the pump's filled one under a single lock.
-    pub(crate) fn poll_next_item<I: Send + 'static>(
-        &mut self,
-        cx: &mut Context<'_>,
-        ops: IterOps<T>,
-    ) -> Poll<Option<I>> {
-        if let Some(item) = self
-            .local_items
-            .as_mut()
-            .and_then(|b| b.downcast_mut::<VecDeque<I>>())
-            .and_then(VecDeque::pop_front)
-        {
-            return Poll::Ready(Some(item));
-        }
-        let shared = Arc::clone(&self.shared);
-        let mut st = shared.lock();
-        st.iter_ops = Some(ops);
-        if st.items_len > 0 {
-            std::mem::swap(&mut self.local_items, &mut st.items);
-            st.items_len = 0;
-            self.kick_locked(st);
-            let item = self
-                .local_items
-                .as_mut()
-                .and_then(|b| b.downcast_mut::<VecDeque<I>>())
-                .and_then(VecDeque::pop_front);
-            return Poll::Ready(item);
-        }
-        if let Some(payload) = st.items_panic.take() {
-            drop(st);
-            std::panic::resume_unwind(payload);
-        }
-        if st.items_done {
-            return Poll::Ready(None);
-        }
-        match self.pend::<()>(st, cx) {
-            Poll::Pending => Poll::Pending,
-            // A `Stream` has no error channel, and ending it here would silently truncate it.
-            Poll::Ready(Err(e)) => panic!("Unblock: the iterator stream cannot continue: {e}"),
-            Poll::Ready(Ok(())) => Poll::Pending,
+        ready!(self.poll_leftover_command(sh, cx))?;
+        ready!(self.poll_started_seek(sh, cx))?;
+        let mut st = sh.lock();
+        match self.take_stop_error(&mut st) {
+            Some(e) => Poll::Ready(Err(e)),
+            None => Poll::Ready(Ok(())),
         }
     }
 }
@@ -1102,93 +346,40 @@ impl<T: Send + 'static> Drop for Core<T> {
     /// (best effort: nobody is left to see an error), even if the pool drops the job because
     /// its runtime is shutting down (see [`PumpJob`]). Read-ahead stops.
     fn drop(&mut self) {
-        let shared = Arc::clone(&self.shared);
-        let mut st = shared.lock();
-        st.orphaned = true;
-        st.want_read = false;
-        st.iter_ops = None;
-        if !self.wbuf.is_empty() {
-            let buf = std::mem::take(&mut self.wbuf);
-            st.to_write.push_back(buf);
-            st.write_out += 1;
+        let mut st = self.shared.lock();
+        st.orphan();
+        let local = &mut self.local;
+        if !local.wbuf.is_empty() {
+            st.write.push(std::mem::take(&mut local.wbuf));
         }
-        if st.write_error.is_none() && (!st.to_write.is_empty() || self.dirty) {
-            st.closing = true;
+        if !st.write.has_error() && (!st.write.is_drained() || local.dirty) {
+            st.close();
         }
-        self.kick_locked(st);
+        local.kick(&self.shared, st);
     }
 }
 
 impl<T: Send + 'static> std::fmt::Debug for Core<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let local = &self.local;
         f.debug_struct("Unblock")
-            .field("capacity", &self.limits.capacity)
-            .field("spawner", &self.spawner)
+            .field("capacity", &local.limits.capacity)
+            .field("spawner", &local.spawner)
             .field(
                 "buffered_read",
-                &self.current.as_ref().map_or(0, Chunk::remaining),
+                &local.current.as_ref().map_or(0, Chunk::remaining),
             )
-            .field("buffered_write", &self.wbuf.len())
-            .field("in_flight", &self.in_flight)
+            .field("buffered_write", &local.wbuf.len())
+            .field("in_flight", &local.in_flight)
             .finish_non_exhaustive()
     }
-}
-
-fn pool_dropped_error() -> io::Error {
-    io::Error::other(
-        "Unblock: the blocking pool dropped the operation before running it (was the tokio \
-         runtime shut down?); retry on a live runtime or outside any runtime",
-    )
 }
 
 /// `ESPIPE` and friends: the value is a pipe, socket or terminal.
 fn is_not_seekable(e: &io::Error) -> bool {
     #[cfg(unix)]
-    if e.raw_os_error() == Some(29) {
+    if e.raw_os_error() == Some(rustix::io::Errno::SPIPE.raw_os_error()) {
         return true;
     }
     e.kind() == io::ErrorKind::Unsupported
-}
-
-/// The inline read to use for `inner`, deciding again first when the value was handed out
-/// since the last decision (`enabled`: the builder's setting).
-fn recheck_inline<T: 'static>(
-    inline: &mut Option<ReadFn<T>>,
-    recheck: &mut bool,
-    enabled: bool,
-    inner: &T,
-) -> Option<ReadFn<T>> {
-    if std::mem::take(recheck) {
-        *inline = if enabled {
-            direct::for_value(inner)
-        } else {
-            None
-        };
-    }
-    *inline
-}
-
-/// `std::fs::File` can seek, and that is known without a `T: Seek` bound: this is what makes
-/// a plain `Unblock::new(file)` write at the logical position after reading.
-pub(crate) fn file_seek_ops<T: 'static>() -> Option<SeekOps<T>> {
-    if TypeId::of::<T>() != TypeId::of::<std::fs::File>() {
-        return None;
-    }
-    fn as_file<T: 'static>(value: &mut T) -> io::Result<&mut std::fs::File> {
-        (value as &mut dyn Any)
-            .downcast_mut::<std::fs::File>()
-            .ok_or_else(|| io::Error::other("Unblock: internal error: not a File"))
-    }
-    Some(SeekOps {
-        seek: |value, pos| io::Seek::seek(as_file(value)?, pos),
-        tell: |value| io::Seek::stream_position(as_file(value)?),
-    })
-}
-
-/// Seek operations for any `T: Seek`.
-pub(crate) fn seek_ops<T: io::Seek>() -> SeekOps<T> {
-    SeekOps {
-        seek: <T as io::Seek>::seek,
-        tell: <T as io::Seek>::stream_position,
-    }
 }

@@ -211,17 +211,22 @@
 //! [`is_write_vectored`]: tokio::io::AsyncWrite::is_write_vectored
 
 mod adapter;
+mod builder;
 mod core;
-mod direct;
+pub(crate) mod inline_read;
+mod into_inner_error;
+mod pump;
 mod shared;
-mod stream;
+mod stream_face;
 
 cfg_tokio! {
-    mod tokio_io;
+    mod tokio_face;
 }
 
 cfg_futures_io! {
-    mod futures_io;
+    mod futures_face;
 }
 
-pub use self::adapter::{IntoInnerError, Unblock, UnblockBuilder, UnblockExt};
+pub use self::adapter::{Unblock, UnblockExt};
+pub use self::builder::UnblockBuilder;
+pub use self::into_inner_error::IntoInnerError;

@@ -3,8 +3,7 @@
 //! cancellation of reads and writes.
 #![cfg(all(feature = "tokio", feature = "futures-io"))]
 
-#[path = "../support/compat_model.rs"]
-mod compat_model;
+use crate::compat_model;
 
 use std::future::Future;
 use std::io::{self, Cursor, Read, Seek, SeekFrom};

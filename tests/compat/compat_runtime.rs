@@ -2,8 +2,7 @@
 //! was made in, else in the lazily started fallback runtime; for `poll`, I/O polls and `Drop`.
 #![cfg(all(feature = "tokio", feature = "futures-io"))]
 
-#[path = "../support/compat_model.rs"]
-mod compat_model;
+use crate::compat_model;
 
 use std::io;
 use std::pin::Pin;

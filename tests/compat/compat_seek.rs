@@ -1,8 +1,7 @@
 //! `Compat` seek faces: tokio `start_seek` / `poll_complete` <-> futures-io `poll_seek`.
 #![cfg(all(feature = "tokio", feature = "futures-io"))]
 
-#[path = "../support/compat_model.rs"]
-mod compat_model;
+use crate::compat_model;
 
 use std::io::{self, Cursor, SeekFrom};
 use std::pin::Pin;

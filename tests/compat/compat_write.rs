@@ -1,8 +1,7 @@
 //! `Compat` write faces: vectored writes forwarded both ways, flush, and close <-> shutdown.
 #![cfg(all(feature = "tokio", feature = "futures-io"))]
 
-#[path = "../support/compat_model.rs"]
-mod compat_model;
+use crate::compat_model;
 
 use std::io::{self, IoSlice};
 use std::pin::Pin;

@@ -5,8 +5,7 @@
 
 #![cfg(feature = "futures-io")]
 
-#[path = "../support/dropin.rs"]
-mod dropin;
+use crate::dropin;
 
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;

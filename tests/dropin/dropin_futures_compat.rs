@@ -3,8 +3,7 @@
 
 #![cfg(feature = "futures01")]
 
-#[path = "../support/futures01_bounded.rs"]
-mod bounded;
+use crate::bounded;
 
 /// A 0.1 executor that runs each future with `wait()` on its own thread.
 #[derive(Clone)]

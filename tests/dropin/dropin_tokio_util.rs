@@ -5,8 +5,7 @@
 
 #![cfg(all(feature = "tokio", feature = "futures-io"))]
 
-#[path = "../support/dropin.rs"]
-mod dropin;
+use crate::dropin;
 
 use std::io::ErrorKind;
 

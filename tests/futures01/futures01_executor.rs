@@ -3,8 +3,7 @@
 
 #![cfg(feature = "futures01")]
 
-#[path = "../support/futures01_bounded.rs"]
-mod bounded;
+use crate::bounded;
 
 use bounded::{Exec, bounded, run_on};
 use futures::task::SpawnExt;

@@ -2,8 +2,7 @@
 
 #![cfg(feature = "futures01")]
 
-#[path = "../support/futures01_bounded.rs"]
-mod bounded;
+use crate::bounded;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

@@ -2,12 +2,9 @@
 
 #![cfg(feature = "futures01")]
 
-#[path = "../support/futures01_bounded.rs"]
-mod bounded;
-#[path = "../support/data.rs"]
-mod data;
-#[path = "../support/futures01_legacy_io.rs"]
-mod legacy_io;
+use crate::bounded;
+use crate::data;
+use crate::legacy_io;
 use data::data;
 
 use std::io::{self, BufRead, IoSlice, Read, Seek, Write};

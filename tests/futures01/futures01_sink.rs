@@ -3,8 +3,7 @@
 
 #![cfg(feature = "futures01")]
 
-#[path = "../support/futures01_bounded.rs"]
-mod bounded;
+use crate::bounded;
 
 use std::collections::VecDeque;
 use std::pin::Pin;

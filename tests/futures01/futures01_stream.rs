@@ -2,8 +2,7 @@
 
 #![cfg(feature = "futures01")]
 
-#[path = "../support/futures01_bounded.rs"]
-mod bounded;
+use crate::bounded;
 
 use bounded::{ALL_EXECS, bounded, run_on};
 use futures::StreamExt;

@@ -4,8 +4,7 @@
 
 #![cfg(feature = "futures01")]
 
-#[path = "../support/futures01_bounded.rs"]
-mod bounded;
+use crate::bounded;
 
 use std::io::{self, Cursor, IoSlice};
 use std::pin::Pin;

@@ -2,8 +2,7 @@
 //! data through both, on tokio and on a non-tokio executor.
 #![cfg(all(unix, feature = "tokio", feature = "futures-io"))]
 
-#[path = "../support/mod.rs"]
-mod support;
+use crate::support;
 
 use std::io::Write;
 use std::os::fd::AsFd;

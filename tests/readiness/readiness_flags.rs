@@ -8,8 +8,7 @@
 //! watchdog (a blocking call on a runtime thread cannot be interrupted by a tokio timeout).
 #![cfg(all(unix, feature = "tokio", feature = "futures-io"))]
 
-#[path = "../support/mod.rs"]
-mod support;
+use crate::support;
 
 use std::fs::File;
 use std::future::Future;

@@ -4,8 +4,7 @@
 
 #![cfg(all(feature = "tokio", feature = "futures-io"))]
 
-#[path = "../support/mod.rs"]
-mod support;
+use crate::support;
 
 use std::io::{self, Write};
 use std::pin::Pin;

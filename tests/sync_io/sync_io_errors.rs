@@ -2,8 +2,7 @@
 //! nobody drives (tokio #7441), with a runtime dropped mid-call. Errors, never a panic or hang.
 #![cfg(all(feature = "tokio", feature = "futures-io"))]
 
-#[path = "../support/compat_model.rs"]
-mod compat_model;
+use crate::compat_model;
 
 use std::io::{self, BufRead, Cursor, Read, Seek, SeekFrom, Write};
 use std::pin::Pin;

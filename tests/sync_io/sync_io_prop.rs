@@ -3,8 +3,7 @@
 //! `Interrupted` (which `SyncIo` passes through, as `std::io` callers expect).
 #![cfg(all(feature = "tokio", feature = "futures-io"))]
 
-#[path = "../support/compat_model.rs"]
-mod compat_model;
+use crate::compat_model;
 
 use std::io::{self, BufRead, Cursor, IoSlice, Read, Seek, SeekFrom, Write};
 

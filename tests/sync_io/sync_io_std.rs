@@ -2,11 +2,8 @@
 //! (vectored forwarded), `Seek`, `shutdown`.
 #![cfg(all(feature = "tokio", feature = "futures-io"))]
 
-#[path = "../support/compat_model.rs"]
-mod compat_model;
-#[path = "../support/data.rs"]
-mod data;
-use data::data;
+use crate::compat_model;
+use crate::data::data;
 
 use std::io::{self, BufRead, Cursor, IoSlice, Read, Seek, SeekFrom, Write};
 use std::pin::Pin;

@@ -3,8 +3,7 @@
 
 #![cfg(feature = "tokio01")]
 
-#[path = "../support/bounded.rs"]
-mod bounded;
+use crate::bounded;
 
 #[allow(dead_code)]
 #[path = "../../examples/legacy_tokio01.rs"]

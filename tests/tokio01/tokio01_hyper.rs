@@ -6,10 +6,8 @@
 
 #![cfg(feature = "tokio01")]
 
-#[path = "../support/bounded.rs"]
-mod bounded;
-#[path = "../support/tokio01_flavors.rs"]
-mod flavors;
+use crate::bounded;
+use crate::flavors;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

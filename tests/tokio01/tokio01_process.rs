@@ -5,10 +5,8 @@
 
 #![cfg(all(feature = "tokio01", unix))]
 
-#[path = "../support/bounded.rs"]
-mod bounded;
-#[path = "../support/tokio01_flavors.rs"]
-mod flavors;
+use crate::bounded;
+use crate::flavors;
 
 use std::process::{Command, Stdio};
 

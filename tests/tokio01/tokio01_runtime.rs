@@ -4,8 +4,7 @@
 
 #![cfg(feature = "tokio01")]
 
-#[path = "../support/bounded.rs"]
-mod bounded;
+use crate::bounded;
 
 use std::cell::Cell;
 use std::rc::Rc;

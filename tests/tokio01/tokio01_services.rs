@@ -3,8 +3,7 @@
 
 #![cfg(feature = "tokio01")]
 
-#[path = "../support/tokio01_flavors.rs"]
-mod flavors;
+use crate::flavors;
 
 use std::io::Write as _;
 use std::time::{Duration, Instant};

@@ -5,8 +5,7 @@
 
 #![cfg(feature = "tokio01")]
 
-#[path = "../support/bounded.rs"]
-mod bounded;
+use crate::bounded;
 
 use std::sync::mpsc;
 use std::time::{Duration, Instant};

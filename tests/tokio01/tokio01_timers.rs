@@ -9,10 +9,8 @@
 
 #![cfg(feature = "tokio01")]
 
-#[path = "../support/bounded.rs"]
-mod bounded;
-#[path = "../support/tokio01_flavors.rs"]
-mod flavors;
+use crate::bounded;
+use crate::flavors;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};

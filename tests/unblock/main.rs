@@ -1,7 +1,10 @@
 //! The `unblock` integration tests, one test binary for the area (one link instead of
-//! 9). Each file is the module of the same name and keeps its own `cfg` and
-//! support modules; tests whose process-wide state must not be shared (a global allocator,
+//! 9). Each file is the module of the same name and keeps its own `cfg`; the
+//! support modules are declared once, here; tests whose process-wide state must not be shared (a global allocator,
 //! thread or memory counts, child processes on stdio) stay binaries of their own beside it.
+
+#[path = "../support/mod.rs"]
+mod support;
 
 mod unblock_cancel;
 mod unblock_duplex;

@@ -2,8 +2,7 @@
 //! kept across writes.
 #![cfg(all(unix, feature = "tokio", feature = "futures-io"))]
 
-#[path = "../support/mod.rs"]
-mod support;
+use crate::support;
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;

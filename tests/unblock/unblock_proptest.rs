@@ -4,8 +4,7 @@
 
 #![cfg(all(feature = "tokio", feature = "futures-io"))]
 
-#[path = "../support/mod.rs"]
-mod support;
+use crate::support;
 
 use std::io::{Cursor, Read, Seek, SeekFrom, Write};
 use std::path::Path;

@@ -2,8 +2,7 @@
 
 #![cfg(all(feature = "tokio", feature = "futures-io"))]
 
-#[path = "../support/mod.rs"]
-mod support;
+use crate::support;
 use support::data::data;
 
 use std::io::{self, Cursor, Read, Seek, SeekFrom};

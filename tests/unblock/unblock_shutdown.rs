@@ -5,8 +5,7 @@
 
 #![cfg(all(feature = "tokio", feature = "futures-io"))]
 
-#[path = "../support/mod.rs"]
-mod support;
+use crate::support;
 
 use iocompat::Unblock;
 use support::LIMIT;

@@ -1,7 +1,6 @@
 //! `Unblock<T: Iterator>` as a `Stream`, fetched in batches.
 
-#[path = "../support/mod.rs"]
-mod support;
+use crate::support;
 
 use futures::StreamExt;
 use iocompat::Unblock;

@@ -51,7 +51,9 @@ pub(crate) fn for_value<T: 'static>(inner: &T) -> Option<ReadFn<T>> {
     Some(|value, buf| {
         let file = (value as &mut dyn Any)
             .downcast_mut::<File>()
-            .ok_or_else(|| io::Error::other("Unblock: internal error: not a File"))?;
+            .ok_or_else(|| {
+                io::Error::other("iocompat::Unblock::read: internal error: not a File")
+            })?;
         // `u64::MAX`: read at, and advance, the file's own cursor, as `read` does.
         rustix::io::preadv2(
             &*file,

@@ -2,9 +2,9 @@
 
 use std::io::{self, IoSlice, Read, Seek, SeekFrom, Write};
 use std::pin::Pin;
-use std::task::{Context, Poll, ready};
+use std::task::{Context, Poll};
 
-use super::core::seek_ops;
+use super::core::{ReadDst, seek_ops};
 use crate::Unblock;
 
 impl<T: Read + Send + 'static> tokio::io::AsyncRead for Unblock<T> {
@@ -13,25 +13,31 @@ impl<T: Read + Send + 'static> tokio::io::AsyncRead for Unblock<T> {
         cx: &mut Context<'_>,
         buf: &mut tokio::io::ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        let core = &mut self.get_mut().core;
-        if buf.remaining() == 0 {
-            return Poll::Ready(Ok(()));
-        }
-        // A large, already initialised buffer is filled straight from the page cache when
-        // that can be done without blocking (a regular file on Linux): one copy, no hand-off.
-        let filled = buf.filled().len();
-        if buf.initialized().len() - filled >= core.inline_threshold() {
-            if let Some(result) = core.read_inline_into(&mut buf.initialized_mut()[filled..]) {
-                buf.advance(result?);
-                return Poll::Ready(Ok(()));
-            }
-        }
-        let src = ready!(core.poll_fill_buf(cx, T::read))?;
-        let n = src.len().min(buf.remaining());
-        // `put_slice` copies into the unfilled part without zeroing it first.
-        buf.put_slice(&src[..n]);
-        core.consume(n);
-        Poll::Ready(Ok(()))
+        self.get_mut()
+            .core
+            .poll_read_into(cx, T::read, buf)
+            .map_ok(drop)
+    }
+}
+
+/// A `ReadBuf` is filled without zeroing its unfilled part: the value is handed only the
+/// part already initialised, and buffered bytes are copied with `put_slice`.
+impl ReadDst for tokio::io::ReadBuf<'_> {
+    fn room(&self) -> usize {
+        self.remaining()
+    }
+
+    fn ready_room(&mut self) -> &mut [u8] {
+        let filled = self.filled().len();
+        &mut self.initialized_mut()[filled..]
+    }
+
+    fn advance(&mut self, n: usize) {
+        tokio::io::ReadBuf::advance(self, n);
+    }
+
+    fn put(&mut self, src: &[u8]) {
+        self.put_slice(src);
     }
 }
 
