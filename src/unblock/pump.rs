@@ -327,6 +327,7 @@ fn run_command<T>(inner: &mut T, cmd: Command<T>, filled_ahead: u64) -> io::Resu
 mod tests {
     use super::*;
     use crate::unblock::shared::ReadEnd;
+    use crate::unblock::shared::test_ops::{flush_nothing, read_full, write_all};
 
     /// A writer that takes at most `max` bytes a call, failing with `Interrupted` every other
     /// call and with `error` once `fail_at` bytes are in.
@@ -396,18 +397,6 @@ mod tests {
             e.to_string().starts_with("iocompat::Unblock::read: "),
             "{e}"
         );
-    }
-
-    fn read_full(_: &mut (), buf: &mut [u8]) -> io::Result<usize> {
-        Ok(buf.len())
-    }
-
-    fn write_all(_: &mut (), buf: &[u8]) -> io::Result<usize> {
-        Ok(buf.len())
-    }
-
-    fn flush_nothing(_: &mut ()) -> io::Result<()> {
-        Ok(())
     }
 
     #[test]

@@ -290,8 +290,34 @@ pub(crate) fn pool_dropped_error() -> io::Error {
     )
 }
 
+/// Operations on `()` that always succeed, for the unit tests of the sides and the pump.
+#[cfg(test)]
+pub(crate) mod test_ops {
+    use std::io;
+
+    /// Reads 0 bytes: end of file.
+    pub(crate) fn read_nothing(_: &mut (), _: &mut [u8]) -> io::Result<usize> {
+        Ok(0)
+    }
+
+    /// Fills the buffer.
+    pub(crate) fn read_full(_: &mut (), buf: &mut [u8]) -> io::Result<usize> {
+        Ok(buf.len())
+    }
+
+    /// Takes the whole buffer.
+    pub(crate) fn write_all(_: &mut (), buf: &[u8]) -> io::Result<usize> {
+        Ok(buf.len())
+    }
+
+    pub(crate) fn flush_nothing(_: &mut ()) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::test_ops::{flush_nothing, read_nothing};
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::task::Wake;
@@ -309,14 +335,6 @@ mod tests {
     fn waker() -> (Arc<Wakes>, Waker) {
         let wakes = Arc::new(Wakes(AtomicUsize::new(0)));
         (wakes.clone(), Waker::from(wakes))
-    }
-
-    fn read_nothing(_: &mut (), _: &mut [u8]) -> io::Result<usize> {
-        Ok(0)
-    }
-
-    fn flush_nothing(_: &mut ()) -> io::Result<()> {
-        Ok(())
     }
 
     #[test]

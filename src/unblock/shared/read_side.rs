@@ -264,10 +264,7 @@ impl<T> ReadSide<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn read_nothing(_: &mut (), _: &mut [u8]) -> io::Result<usize> {
-        Ok(0)
-    }
+    use crate::unblock::shared::test_ops::read_nothing;
 
     #[test]
     fn at_most_max_read_chunks_are_out() {

@@ -139,14 +139,7 @@ impl<T> WriteSide<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn write_all(_: &mut (), buf: &[u8]) -> io::Result<usize> {
-        Ok(buf.len())
-    }
-
-    fn flush_nothing(_: &mut ()) -> io::Result<()> {
-        Ok(())
-    }
+    use crate::unblock::shared::test_ops::{flush_nothing, write_all};
 
     #[test]
     fn the_queue_holds_all_chunks_but_the_consumer_s() {
