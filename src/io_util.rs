@@ -37,16 +37,21 @@ pub(crate) fn retry_interrupted<R>(mut op: impl FnMut() -> io::Result<R>) -> io:
 /// reported as what it is.
 pub(crate) fn check_claimed(site: &str, n: usize, len: usize) -> io::Result<usize> {
     if n > len {
-        return Err(error(
-            io::ErrorKind::InvalidData,
-            site,
-            format_args!(
-                "the wrapped value returned {n} bytes for a {len}-byte buffer (a broken \
-                 implementation of its read or write)"
-            ),
-        ));
+        return Err(claimed_too_many(site, n, len));
     }
     Ok(n)
+}
+
+/// The error of [`check_claimed`], for callers that have already compared the counts.
+pub(crate) fn claimed_too_many(site: &str, n: usize, len: usize) -> io::Error {
+    error(
+        io::ErrorKind::InvalidData,
+        site,
+        format_args!(
+            "the wrapped value returned {n} bytes for a {len}-byte buffer (a broken \
+             implementation of its read or write)"
+        ),
+    )
 }
 
 /// A tokio `ReadBuf` read through a slice-based read: `read` fills the unfilled part of `buf`

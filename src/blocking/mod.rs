@@ -50,9 +50,9 @@
 //! | dropping the task of `unblock` | cancels it: a closure not yet started may never run | the closure always runs; its output is dropped | a blocking closure usually has effects (a file written); "maybe" is hard to program against |
 //! | the pool drops the closure unrun (tokio runtime shutting down) | cannot happen (its pool is process-wide) | the task's poll panics, saying so | no error type to return, and a hang would be worse |
 //! | `Task::cancel`, `Task::fallible`, `Task::is_finished` | offered (from `async-task`) | not offered | the closure cannot be stopped once handed to tokio's pool |
-//! | `Unblock` over an `Iterator` | batches of up to 8192 items | up to 1024 items ([`UnblockBuilder::stream_items`](crate::UnblockBuilder::stream_items)) | bounds memory for large items |
+//! | `Unblock` over an `Iterator` | batches of up to 8192 items | up to [`DEFAULT_STREAM_ITEMS`](crate::unblock::DEFAULT_STREAM_ITEMS) items ([`UnblockBuilder::stream_items`](crate::UnblockBuilder::stream_items)) | bounds memory for large items |
 //!
-//! Everything else `blocking` documents (the 8 MiB default capacity, `with_capacity`, async
+//! Everything else `blocking` documents (the 8 MiB default capacity, ours [`DEFAULT_CAPACITY`](crate::unblock::DEFAULT_CAPACITY), `with_capacity`, async
 //! `get_mut` and `with_mut`, flushing before dropping) holds here too; see the
 //! [`unblock` module](crate::unblock) for the details, which are stricter (a dropped adapter
 //! still writes what it accepted).

@@ -46,12 +46,13 @@ pub struct Unblock<T: Send + 'static> {
 impl<T: Send + 'static> Unpin for Unblock<T> {}
 
 impl<T: Send + 'static> Unblock<T> {
-    /// Wraps `inner` with the default capacity (8 MiB of read-ahead and 8 MiB of write-behind
-    /// at most, reached only by long sequential transfers; the default is not part of the
-    /// semver contract).
+    /// Wraps `inner` with the default capacity ([`DEFAULT_CAPACITY`](crate::unblock::DEFAULT_CAPACITY)
+    /// of read-ahead and as much write-behind at most, reached only by long sequential
+    /// transfers; the default is not part of the semver contract).
     ///
     /// Nothing is allocated and no thread is used until the first operation, and read-ahead
-    /// starts with 16 KiB chunks that widen only while the consumer keeps reading.
+    /// starts with chunks of [`FIRST_CHUNK`](crate::unblock::FIRST_CHUNK) bytes that widen only
+    /// while the consumer keeps reading.
     ///
     /// # Examples
     ///
@@ -75,8 +76,8 @@ impl<T: Send + 'static> Unblock<T> {
     /// bytes of write-behind.
     ///
     /// Buffers are four chunks per direction of up to `capacity / 4` bytes each (write chunks
-    /// stop at 512 KiB). A capacity
-    /// below 4 is raised to 4 (chunks of one byte: correct, but slow); `with_capacity(0)`
+    /// stop at [`MAX_WRITE_CHUNK`](crate::unblock::MAX_WRITE_CHUNK)). A capacity below 4 is
+    /// raised to 4 (chunks of one byte: correct, but slow); `with_capacity(0)`
     /// therefore works and never panics.
     ///
     /// # Examples
@@ -267,6 +268,7 @@ impl Unblock<()> {
     ///     .build(std::io::empty());
     /// # drop(reader);
     /// ```
+    #[must_use = "a builder does nothing until `build` is called"]
     pub fn builder() -> UnblockBuilder {
         UnblockBuilder::new()
     }

@@ -7,13 +7,7 @@ use super::adapter::Unblock;
 use super::core::{Core, Limits, seek_ops};
 use crate::pool::{SpawnBlocking, Spawner};
 
-/// Default capacity: 8 MiB per direction, reached only by long sequential transfers (the
-/// chunks start at 16 KiB). Not part of the semver contract. Measured on a 2-core machine
-/// with 2 MiB of L2 per core: chunks well beyond the L2 size keep the pool thread's writes
-/// from invalidating lines the consumer still caches (see `benches/unblock.rs`).
-pub(crate) const DEFAULT_CAPACITY: usize = 8 * 1024 * 1024;
-/// Default number of iterator items fetched ahead. Not part of the semver contract.
-pub(crate) const DEFAULT_STREAM_ITEMS: usize = 1024;
+pub(crate) use super::limits::{DEFAULT_CAPACITY, DEFAULT_STREAM_ITEMS};
 
 /// Builds an [`Unblock`] with non-default settings.
 ///
@@ -51,7 +45,8 @@ impl Default for UnblockBuilder {
 }
 
 impl UnblockBuilder {
-    /// Default settings: 8 MiB capacity, the automatic pool, 1024 stream items ahead.
+    /// Default settings: [`DEFAULT_CAPACITY`](crate::unblock::DEFAULT_CAPACITY), the automatic
+    /// pool, [`DEFAULT_STREAM_ITEMS`](crate::unblock::DEFAULT_STREAM_ITEMS) stream items ahead.
     ///
     /// # Examples
     ///
@@ -59,6 +54,7 @@ impl UnblockBuilder {
     /// let builder = iocompat::UnblockBuilder::new();
     /// # drop(builder);
     /// ```
+    #[must_use = "a builder does nothing until `build` is called"]
     pub fn new() -> Self {
         Self {
             capacity: DEFAULT_CAPACITY,
@@ -77,6 +73,7 @@ impl UnblockBuilder {
     /// let r = iocompat::Unblock::builder().capacity(8192).build(std::io::empty());
     /// assert_eq!(r.capacity(), 8192);
     /// ```
+    #[must_use = "a builder does nothing until `build` is called"]
     pub fn capacity(mut self, bytes: usize) -> Self {
         self.capacity = bytes;
         self
@@ -97,6 +94,7 @@ impl UnblockBuilder {
     /// let r = iocompat::Unblock::builder().spawner(OwnThreads).build(std::io::empty());
     /// # drop(r);
     /// ```
+    #[must_use = "a builder does nothing until `build` is called"]
     pub fn spawner(mut self, spawner: impl SpawnBlocking) -> Self {
         self.spawner = Spawner::Custom(Arc::new(spawner));
         self
@@ -108,8 +106,9 @@ impl UnblockBuilder {
     /// With it on, a read whose data is already cached is done with
     /// `preadv2(RWF_NOWAIT)`, which copies cached pages and fails at once instead of waiting
     /// for the disk: it never blocks the executor on I/O, and it spares the pool hand-off and
-    /// a second copy. A caller buffer of 32 KiB or more is filled directly; smaller reads are
-    /// served from a chunk of up to 256 KiB read the same way. Data that is not cached is
+    /// a second copy. A caller buffer of [`INLINE_DIRECT_MIN`](crate::unblock::INLINE_DIRECT_MIN)
+    /// bytes or more is filled directly; smaller reads are served from a chunk of up to
+    /// [`MAX_INLINE_CHUNK`](crate::unblock::MAX_INLINE_CHUNK) bytes read the same way. Data that is not cached is
     /// read on the pool as usual, with read-ahead. `O_DIRECT` files, pipes, sockets and
     /// terminals are never read inline, and a filesystem without `RWF_NOWAIT` support turns it
     /// off by itself. Turn it off to keep every system call on the pool.
@@ -129,6 +128,7 @@ impl UnblockBuilder {
     /// # drop(r);
     /// # Ok(()) }
     /// ```
+    #[must_use = "a builder does nothing until `build` is called"]
     pub fn inline_reads(mut self, enabled: bool) -> Self {
         self.inline_reads = enabled;
         self
@@ -142,6 +142,7 @@ impl UnblockBuilder {
     /// let s = iocompat::Unblock::builder().stream_items(16).build(0..100);
     /// # drop(s);
     /// ```
+    #[must_use = "a builder does nothing until `build` is called"]
     pub fn stream_items(mut self, items: usize) -> Self {
         self.stream_items = items;
         self

@@ -57,12 +57,7 @@ use crate::pool::Spawner;
 pub(crate) use self::read::ReadDst;
 pub(crate) use self::seek::seek_ops;
 
-/// Size of the first read and write chunk; chunks double while the consumer keeps going.
-pub(crate) const FIRST_CHUNK: usize = 16 * 1024;
-/// Largest write chunk. Reads gain from chunks larger than a core's cache (the pool thread
-/// then writes lines the consumer no longer holds); writes measured best at this size, where
-/// the consumer's copy is still in cache when the pool thread writes it out.
-pub(crate) const MAX_WRITE_CHUNK: usize = 512 * 1024;
+pub(crate) use super::limits::{FIRST_CHUNK, MAX_WRITE_CHUNK};
 
 /// Buffer sizes derived from the capacity.
 #[derive(Clone, Copy, Debug)]

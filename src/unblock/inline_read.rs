@@ -16,14 +16,7 @@ use std::io;
 
 use super::shared::ReadFn;
 
-/// Largest copy done on the consumer's thread in one call, into the adapter's own chunk or
-/// into the caller's buffer: one copy of this size takes a few tens of microseconds, within
-/// what an executor allows between yields. A larger caller buffer gets a short read.
-pub(crate) const MAX_INLINE_CHUNK: usize = 256 * 1024;
-
-/// Caller buffers at least this large are filled straight from the page cache, with no
-/// intermediate chunk; smaller reads are served from a chunk read inline.
-pub(crate) const DIRECT_TO_CALLER: usize = 32 * 1024;
+pub(crate) use super::limits::{INLINE_DIRECT_MIN, MAX_INLINE_CHUNK};
 
 /// What a read on the consumer's thread came to.
 pub(crate) enum Inline {
@@ -103,21 +96,12 @@ pub(crate) fn run<T>(read: ReadFn<T>, inner: &mut T, buf: &mut [u8]) -> Inline {
     }
 }
 
-/// Errors that say this file can never be read inline: the filesystem does not do
-/// `RWF_NOWAIT` (`EOPNOTSUPP`), the kernel has no `preadv2` (`ENOSYS`) or rejects the flag
-/// (`EINVAL`), or the file is not open for reading (`EBADF`).
+/// Errors that say this file can never be read inline: one of
+/// [`NEVER_INLINE_ERRNOS`](super::limits::NEVER_INLINE_ERRNOS), or `Unsupported`.
 fn never_inline(e: &io::Error) -> bool {
     #[cfg(target_os = "linux")]
-    {
-        let codes = [
-            rustix::io::Errno::OPNOTSUPP,
-            rustix::io::Errno::NOSYS,
-            rustix::io::Errno::INVAL,
-            rustix::io::Errno::BADF,
-        ];
-        if let Some(code) = e.raw_os_error() {
-            return codes.iter().any(|c| c.raw_os_error() == code);
-        }
+    if let Some(code) = e.raw_os_error() {
+        return super::limits::NEVER_INLINE_ERRNOS.contains(&code);
     }
     e.kind() == io::ErrorKind::Unsupported
 }

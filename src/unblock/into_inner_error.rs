@@ -28,7 +28,16 @@ use super::adapter::Unblock;
 /// let mut w = iocompat::Unblock::new(Full);
 /// w.write_all(b"data").await.unwrap();
 /// let Err(err) = w.into_inner().await else { panic!("the write error must come back") };
-/// assert_eq!(err.error().kind(), std::io::ErrorKind::StorageFull);
+/// // `error`: look at it without taking anything apart.
+/// assert_eq!(err.error().to_string(), "disk full");
+/// // `into_parts` (or `into_error` / `into_unblock` for one of the two).
+/// let (e, mut w) = err.into_parts();
+/// assert_eq!(e.kind(), std::io::ErrorKind::StorageFull);
+/// // The data is still buffered: flushing tries again (and fails again here).
+/// assert!(w.flush().await.is_err());
+/// let Err(err) = w.into_inner().await else { unreachable!() };
+/// let e: std::io::Error = err.into_error();
+/// assert_eq!(e.kind(), std::io::ErrorKind::StorageFull);
 /// # })
 /// # }
 /// ```
@@ -46,24 +55,7 @@ impl<T: Send + 'static> IntoInnerError<T> {
     ///
     /// # Examples
     ///
-    /// ```
-    /// # #[cfg(all(feature = "tokio", feature = "futures-io"))] {
-    /// # futures::executor::block_on(async {
-    /// use futures::io::AsyncWriteExt;
-    /// # struct Full;
-    /// # impl std::io::Write for Full {
-    /// #     fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
-    /// #         Err(std::io::Error::new(std::io::ErrorKind::StorageFull, "disk full"))
-    /// #     }
-    /// #     fn flush(&mut self) -> std::io::Result<()> { Ok(()) }
-    /// # }
-    /// let mut w = iocompat::Unblock::new(Full);
-    /// w.write_all(b"data").await.unwrap();
-    /// let Err(err) = w.into_inner().await else { unreachable!() };
-    /// assert_eq!(err.error().to_string(), "disk full");
-    /// # })
-    /// # }
-    /// ```
+    /// See [`IntoInnerError`].
     pub fn error(&self) -> &io::Error {
         &self.error
     }
@@ -72,25 +64,7 @@ impl<T: Send + 'static> IntoInnerError<T> {
     ///
     /// # Examples
     ///
-    /// ```
-    /// # #[cfg(all(feature = "tokio", feature = "futures-io"))] {
-    /// # futures::executor::block_on(async {
-    /// use futures::io::AsyncWriteExt;
-    /// # struct Full;
-    /// # impl std::io::Write for Full {
-    /// #     fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
-    /// #         Err(std::io::Error::new(std::io::ErrorKind::StorageFull, "disk full"))
-    /// #     }
-    /// #     fn flush(&mut self) -> std::io::Result<()> { Ok(()) }
-    /// # }
-    /// let mut w = iocompat::Unblock::new(Full);
-    /// w.write_all(b"data").await.unwrap();
-    /// let Err(err) = w.into_inner().await else { unreachable!() };
-    /// let e: std::io::Error = err.into_error();
-    /// assert_eq!(e.kind(), std::io::ErrorKind::StorageFull);
-    /// # })
-    /// # }
-    /// ```
+    /// See [`IntoInnerError`].
     pub fn into_error(self) -> io::Error {
         self.error
     }
@@ -100,26 +74,7 @@ impl<T: Send + 'static> IntoInnerError<T> {
     ///
     /// # Examples
     ///
-    /// ```
-    /// # #[cfg(all(feature = "tokio", feature = "futures-io"))] {
-    /// # futures::executor::block_on(async {
-    /// use futures::io::AsyncWriteExt;
-    /// # struct Full;
-    /// # impl std::io::Write for Full {
-    /// #     fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
-    /// #         Err(std::io::Error::new(std::io::ErrorKind::StorageFull, "disk full"))
-    /// #     }
-    /// #     fn flush(&mut self) -> std::io::Result<()> { Ok(()) }
-    /// # }
-    /// let mut w = iocompat::Unblock::new(Full);
-    /// w.write_all(b"data").await.unwrap();
-    /// let Err(err) = w.into_inner().await else { unreachable!() };
-    /// let mut w = err.into_unblock();
-    /// // The data is still buffered: flushing tries again (and fails again here).
-    /// assert!(w.flush().await.is_err());
-    /// # })
-    /// # }
-    /// ```
+    /// See [`IntoInnerError`].
     pub fn into_unblock(self) -> Unblock<T> {
         self.unblock
     }
@@ -128,25 +83,7 @@ impl<T: Send + 'static> IntoInnerError<T> {
     ///
     /// # Examples
     ///
-    /// ```
-    /// # #[cfg(all(feature = "tokio", feature = "futures-io"))] {
-    /// # futures::executor::block_on(async {
-    /// use futures::io::AsyncWriteExt;
-    /// # struct Full;
-    /// # impl std::io::Write for Full {
-    /// #     fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
-    /// #         Err(std::io::Error::new(std::io::ErrorKind::StorageFull, "disk full"))
-    /// #     }
-    /// #     fn flush(&mut self) -> std::io::Result<()> { Ok(()) }
-    /// # }
-    /// let mut w = iocompat::Unblock::new(Full);
-    /// w.write_all(b"data").await.unwrap();
-    /// let Err(err) = w.into_inner().await else { unreachable!() };
-    /// let (e, _unblock) = err.into_parts();
-    /// assert_eq!(e.kind(), std::io::ErrorKind::StorageFull);
-    /// # })
-    /// # }
-    /// ```
+    /// See [`IntoInnerError`].
     pub fn into_parts(self) -> (io::Error, Unblock<T>) {
         (self.error, self.unblock)
     }

@@ -38,8 +38,8 @@
 //! # Reading ahead
 //!
 //! Reads are pipelined: while the consumer handles one chunk, the pump fills the next ones.
-//! Read-ahead starts with 16 KiB chunks and doubles the chunk size each time the consumer
-//! finishes one, up to a quarter of the capacity, with at most four chunks in existence. The
+//! Read-ahead starts with chunks of [`FIRST_CHUNK`] bytes and doubles the chunk size each
+//! time the consumer finishes one, up to a quarter of the capacity, with at most four chunks in existence. The
 //! pump keeps reading ahead only while each `read` fills its chunk (a file); after a short
 //! read (a socket, pipe or terminal), end of file or an error it stops until the consumer asks
 //! again, so a blocking socket is never read while the consumer means to write.
@@ -54,12 +54,15 @@
 //! nothing is buffered, no pump is running and the data is in the page cache:
 //! `preadv2(RWF_NOWAIT)` copies cached pages and returns `EAGAIN` instead of waiting for the
 //! disk, so the executor is never blocked on I/O (this is how io_uring serves cached buffered
-//! reads too). A caller buffer of 32 KiB or more is filled directly, with one copy and no
-//! hand-off; a smaller read is served from a chunk of up to 256 KiB read the same way. What
+//! reads too). A caller buffer of [`INLINE_DIRECT_MIN`] bytes or more is filled directly, with
+//! one copy and no hand-off; a smaller read is served from a chunk of up to
+//! [`MAX_INLINE_CHUNK`] bytes read the same way. What
 //! is not cached (`EAGAIN`) is read on the pool with read-ahead, as above; a filesystem that
-//! does not support `RWF_NOWAIT` (`EOPNOTSUPP`) turns inline reads off for that adapter. The
+//! does not support `RWF_NOWAIT` (`EOPNOTSUPP`, or another of `NEVER_INLINE_ERRNOS`) turns
+//! inline reads off for that adapter. The
 //! file's cursor, the logical position and every rule below are the same either way. One
-//! inline read copies at most 256 KiB (a larger caller buffer gets a short read), about as
+//! inline read copies at most [`MAX_INLINE_CHUNK`] bytes (a larger caller buffer gets a short
+//! read), about as
 //! long as a `memcpy` of that size. After [`Unblock::get_mut`] or [`Unblock::with_mut`] the
 //! value is checked again (it may have been replaced, or given `O_DIRECT`).
 //!
@@ -67,7 +70,7 @@
 //! cursor, as `File` does. Bytes another writer appends are returned by the next read, also
 //! after a read returned end of file (`tail -f`). After a truncation, no read that reaches the
 //! file returns bytes past the new end; bytes read ahead before it (small reads go through a
-//! chunk of at most 256 KiB) are still served, as `std`'s `BufReader` would. A file replaced by
+//! chunk of at most [`MAX_INLINE_CHUNK`] bytes) are still served, as `std`'s `BufReader` would. A file replaced by
 //! a rename is not seen: the old one is read to its end. Files the kernel makes up as they are
 //! read (`/proc`, `/sys`), and pipes, FIFOs and sockets passed as a `File`, are read on the
 //! pool: the first refuse `RWF_NOWAIT`, the others are not regular files.
@@ -135,13 +138,17 @@
 //! # Memory
 //!
 //! At most `capacity` bytes of read-ahead and at most `capacity` bytes of write-behind
-//! (default 8 MiB each; the default is not part of the semver contract): four chunks per
-//! direction, read chunks of up to `capacity / 4` bytes and write chunks of up to 512 KiB (or
-//! `capacity / 4` if smaller), reached only while a transfer stays sequential. Chunks are
+//! (default [`DEFAULT_CAPACITY`] each; the default is not part of the semver contract): four
+//! chunks per direction, read chunks of up to `capacity / 4` bytes and write chunks of up to
+//! [`MAX_WRITE_CHUNK`] bytes (or `capacity / 4` if smaller), reached only while a transfer stays sequential. Chunks are
 //! recycled, so steady-state reading and writing allocate nothing per chunk moved. Inline
-//! reads use chunks of at most 256 KiB, within the same limits. An idle
-//! reader that has read one byte holds four 16 KiB chunks (64 KiB). A capacity below 4 is raised to 4. Iterators are fetched ahead by at most
-//! [`UnblockBuilder::stream_items`] items (default 1024).
+//! reads use chunks of at most [`MAX_INLINE_CHUNK`] bytes, within the same limits. An idle
+//! reader that has read one byte holds four chunks of [`FIRST_CHUNK`] bytes. A capacity below 4 is raised to 4. Iterators are fetched ahead by at most
+//! [`UnblockBuilder::stream_items`] items (default [`DEFAULT_STREAM_ITEMS`]).
+//!
+//! Every size above is a constant of this module, written once: [`DEFAULT_CAPACITY`],
+//! [`FIRST_CHUNK`], [`MAX_WRITE_CHUNK`], [`DEFAULT_STREAM_ITEMS`], [`MAX_INLINE_CHUNK`],
+//! [`INLINE_DIRECT_MIN`], and on Linux `NEVER_INLINE_ERRNOS`.
 //!
 //! # Errors
 //!
@@ -215,6 +222,7 @@ mod builder;
 mod core;
 pub(crate) mod inline_read;
 mod into_inner_error;
+mod limits;
 mod pump;
 mod shared;
 mod stream_face;
@@ -230,3 +238,9 @@ cfg_futures_io! {
 pub use self::adapter::{Unblock, UnblockExt};
 pub use self::builder::UnblockBuilder;
 pub use self::into_inner_error::IntoInnerError;
+#[cfg(target_os = "linux")]
+pub use self::limits::NEVER_INLINE_ERRNOS;
+pub use self::limits::{
+    DEFAULT_CAPACITY, DEFAULT_STREAM_ITEMS, FIRST_CHUNK, INLINE_DIRECT_MIN, MAX_INLINE_CHUNK,
+    MAX_WRITE_CHUNK,
+};

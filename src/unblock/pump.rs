@@ -28,6 +28,8 @@ use super::shared::{
     Batch, Command, FlushFn, IterOps, Output, ReadFn, Shared, State, WriteFn, poisoned_error,
 };
 
+use crate::io_util;
+
 /// The pump job: spawned by the consumer once it has marked the pump as started.
 ///
 /// If the pool drops it without running it (tokio drops the queued blocking jobs of a runtime
@@ -121,7 +123,7 @@ impl<T> Work<T> {
             }
             Work::Close(flush) => {
                 // Drop asked for this: best effort, nobody is left to see an error.
-                let _ = retry(|| flush(inner));
+                let _ = io_util::retry_interrupted(|| flush(inner));
                 Finished::Closed
             }
         }
@@ -241,30 +243,10 @@ fn panic_message(payload: &(dyn Any + Send)) -> String {
     }
 }
 
-/// Calls `op` until it returns something other than `Interrupted`.
-fn retry<R>(mut op: impl FnMut() -> io::Result<R>) -> io::Result<R> {
-    loop {
-        match op() {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            other => return other,
-        }
-    }
-}
-
 /// One `read` into `buf`, retrying `Interrupted`; a reader claiming more than `buf` fails.
 fn read_chunk<T>(inner: &mut T, read: ReadFn<T>, buf: &mut [u8]) -> io::Result<usize> {
-    let n = retry(|| read(inner, buf))?;
-    if n > buf.len() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!(
-                "iocompat::Unblock::read: the wrapped reader returned {n} bytes for a {}-byte \
-                 buffer (a broken `Read::read` implementation)",
-                buf.len()
-            ),
-        ));
-    }
-    Ok(n)
+    let n = io_util::retry_interrupted(|| read(inner, buf))?;
+    io_util::check_claimed("Unblock::read", n, buf.len())
 }
 
 /// Writes the whole chunk, retrying `Interrupted`. Returns what is left of it: nothing on
@@ -284,13 +266,10 @@ fn write_chunk<T>(inner: &mut T, write: WriteFn<T>, mut buf: Vec<u8>) -> (Vec<u8
                 ));
             }
             Ok(n) if n > buf.len() - written => {
-                break Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!(
-                        "iocompat::Unblock::write: the wrapped writer claimed {n} bytes written \
-                         of a {}-byte buffer (a broken `Write::write` implementation)",
-                        buf.len() - written
-                    ),
+                break Err(io_util::claimed_too_many(
+                    "Unblock::write",
+                    n,
+                    buf.len() - written,
                 ));
             }
             Ok(n) => written += n,
@@ -308,7 +287,9 @@ fn write_chunk<T>(inner: &mut T, write: WriteFn<T>, mut buf: Vec<u8>) -> (Vec<u8
 
 fn run_command<T>(inner: &mut T, cmd: Command<T>, filled_ahead: u64) -> io::Result<Output> {
     match cmd {
-        Command::Flush(flush) => retry(|| flush(inner)).map(|()| Output::Nothing),
+        Command::Flush(flush) => {
+            io_util::retry_interrupted(|| flush(inner)).map(|()| Output::Nothing)
+        }
         Command::Run(f) => Ok(Output::Ran(catch_unwind(AssertUnwindSafe(|| f(inner))))),
         Command::Seek {
             ops,

@@ -184,7 +184,7 @@ impl<T: Send + 'static> Local<T> {
         dst: &mut [u8],
     ) -> Option<io::Result<usize>> {
         if !self.may_read_inline()
-            || dst.len() < inline_read::DIRECT_TO_CALLER
+            || dst.len() < inline_read::INLINE_DIRECT_MIN
             || self.in_flight.is_some()
             || self.queued_seek.is_some()
             || self.deferred.is_some()

@@ -3,7 +3,7 @@
 
 use std::io::{self, SeekFrom};
 
-use super::retry;
+use crate::io_util::retry_interrupted as retry;
 use crate::unblock::shared::{SeekOps, SeekOutcome};
 
 /// Seeks relative to the consumer's logical position, which is `ahead` bytes behind the inner
