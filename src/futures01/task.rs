@@ -20,7 +20,7 @@
 //!   costs an allocation, never a lost notification: the old `TaskWake` still notifies the
 //!   task it holds.
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::fmt;
 use std::mem;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -192,9 +192,9 @@ impl Notify01 for WakerNotify {
 
 /// The wrapper's one notify handle, and what the poll path needs to keep it up to date.
 struct NotifyRegistered {
-    /// Every `task::current()` (and so every `will_notify_current()` comparison) gets a clone
-    /// of this one handle.
-    handle: NotifyHandle01,
+    /// Every `task::current()` (and so every `will_notify_current()` comparison) gets a handle
+    /// made from this one `Arc` (futures 0.1's `From<Arc<T: Notify>>`: a reference count, and
+    /// the same handle identity every time).
     shared: Arc<WakerNotify>,
     /// A clone of the latest poll's waker (only the poll path changes it), so the
     /// steady-state check needs no lock.
@@ -205,7 +205,6 @@ impl NotifyRegistered {
     fn new(waker: Option<&Waker>) -> Self {
         let shared = Arc::new(WakerNotify::new(waker));
         Self {
-            handle: NotifyHandle01::from(Arc::clone(&shared)),
             shared,
             seen: waker.cloned(),
         }
@@ -249,10 +248,10 @@ struct LazyNotify<'a> {
 
 impl From<LazyNotify<'_>> for NotifyHandle01 {
     fn from(lazy: LazyNotify<'_>) -> Self {
-        lazy.registered
-            .get_or_init(|| NotifyRegistered::new(lazy.waker))
-            .handle
-            .clone()
+        let registered = lazy
+            .registered
+            .get_or_init(|| NotifyRegistered::new(lazy.waker));
+        NotifyHandle01::from(Arc::clone(&registered.shared))
     }
 }
 
@@ -315,84 +314,70 @@ impl fmt::Debug for NotifyCell {
     }
 }
 
-/// A 0.1 `Task` seen by 0.3 code as a [`Waker`].
-struct TaskWake {
-    task: Mutex<Option<task01::Task>>,
-    /// Set by every wake; lets a poll that had to re-register find out whether a wake arrived
-    /// (and went to the previous task) while it ran.
-    woken: AtomicBool,
+thread_local! {
+    /// The waker made last on this thread, for the next wrapper polled by the same 0.1 task
+    /// (every `Future::wait` on a thread is the same task to futures 0.1: one notify handle,
+    /// one id). One per thread, replaced when another task needs one.
+    static LAST_WAKE: RefCell<Option<Arc<TaskWake>>> = const { RefCell::new(None) };
 }
+
+/// A 0.1 `Task` seen by 0.3 code as a [`Waker`]: it notifies the one task it was made for.
+struct TaskWake(task01::Task);
 
 impl Wake for TaskWake {
     fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
+        self.0.notify();
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        self.woken.store(true, Ordering::Release);
-        // Notify outside the lock: a 0.1 executor that polls on the spot must not find it
-        // held. (A poisoned lock still holds a whole `Option<Task>`.)
-        let task = self
-            .task
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        if let Some(task) = task {
-            task.notify();
-        }
+        self.0.notify();
     }
 }
 
+/// The waker a wrapper polls with, and the 0.1 task it notifies.
 struct TaskRegistered {
     shared: Arc<TaskWake>,
     waker: Waker,
-    /// The task stored in `shared`, kept here so the check needs no lock.
-    task: Option<task01::Task>,
 }
 
 impl TaskRegistered {
-    fn new() -> Self {
-        let shared = Arc::new(TaskWake {
-            task: Mutex::new(None),
-            woken: AtomicBool::new(false),
+    /// A waker for the current 0.1 task: this thread's last one if it notifies that task,
+    /// else a new one (which becomes the thread's last).
+    #[cold]
+    #[inline(never)]
+    fn for_current_task() -> Self {
+        let last = LAST_WAKE
+            .try_with(|last| {
+                (last.borrow().as_ref())
+                    .filter(|wake| wake.0.will_notify_current())
+                    .cloned()
+            })
+            .ok()
+            .flatten();
+        let shared = last.unwrap_or_else(|| {
+            let wake = Arc::new(TaskWake(task01::current()));
+            // During thread exit the slot may be gone: then the waker is simply not kept.
+            let _ = LAST_WAKE.try_with(|last| last.replace(Some(Arc::clone(&wake))));
+            wake
         });
         Self {
             waker: Waker::from(Arc::clone(&shared)),
             shared,
-            task: None,
         }
-    }
-
-    /// After a `Pending` poll: make sure wakes reach the current 0.1 task.
-    #[cold]
-    #[inline(never)]
-    fn register_current(&mut self) {
-        if self
-            .task
-            .as_ref()
-            .is_some_and(task01::Task::will_notify_current)
-        {
-            return;
-        }
-        let task = task01::current();
-        *self
-            .shared
-            .task
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(task.clone());
-        // A wake that arrived during the poll went to the previous task (or nowhere): pass it on.
-        if self.shared.woken.swap(false, Ordering::AcqRel) {
-            task.notify();
-        }
-        self.task = Some(task);
     }
 }
 
 /// Polls 0.3 code from inside a 0.1 task.
 ///
-/// The waker is made once per wrapper. The current 0.1 task is looked up only after a poll
-/// answers `Pending` (a `Ready` answer needs no wake-up), and replaced only when the stored one
-/// no longer `will_notify_current()`; a wake that raced with the replacement is passed on.
+/// The waker notifies the current 0.1 task. Wrappers polled one after another by the same 0.1
+/// task share one waker (this thread's last), so making one per wrapper allocates nothing in
+/// steady state. When another 0.1 task polls the wrapper (the kept waker's task no longer
+/// `will_notify_current()`), the wrapper takes a waker for that task before polling, and the
+/// wakers the 0.3 value already holds keep notifying the task they were made for.
+///
+/// [`TaskCell::poll_noop_first`] goes one step further for futures and streams: until the
+/// value first answers `Pending` it is polled with a no-op waker, so a value that is ready at
+/// once (most conversions) needs no waker at all.
 #[derive(Default)]
 pub(crate) struct TaskCell {
     registered: Option<TaskRegistered>,
@@ -405,6 +390,23 @@ impl TaskCell {
         Self::default()
     }
 
+    /// The waker to poll with now: the kept one while its task is the current one.
+    #[inline]
+    fn waker_for_current_task(&mut self) -> &Waker {
+        let current =
+            (self.registered.as_ref()).is_some_and(|reg| reg.shared.0.will_notify_current());
+        if !current {
+            // First poll, or another 0.1 task polls now (the other half of a split value): it
+            // gets a waker of its own, and the wakers the 0.3 value already holds keep
+            // notifying their task.
+            self.registered = None;
+        }
+        &self
+            .registered
+            .get_or_insert_with(TaskRegistered::for_current_task)
+            .waker
+    }
+
     /// Runs `poll` with a [`Context`] whose waker notifies the current 0.1 task; `None`
     /// (without running it) outside a 0.1 task.
     #[inline]
@@ -415,23 +417,33 @@ impl TaskCell {
         if !task01::is_in_task() {
             return None;
         }
-        if self
-            .registered
-            .as_ref()
-            .and_then(|reg| reg.task.as_ref())
-            .is_some_and(|task| !task.will_notify_current())
-        {
-            // Another 0.1 task polls now (the other half of a split value): it gets a waker of
-            // its own, and the wakers the 0.3 value already holds keep notifying their task.
-            self.registered = None;
+        Some(poll(&mut Context::from_waker(
+            self.waker_for_current_task(),
+        )))
+    }
+
+    /// [`TaskCell::poll_with`], except that until `poll` first answers `Pending` it runs with
+    /// a no-op waker, and that first `Pending` is asked again at once with the real waker (the
+    /// no-op one's wake-up went nowhere, and a 0.3 value wakes the waker of its latest poll).
+    /// A value ready on its first poll so costs no waker; one that is not is polled twice on
+    /// its first `Pending`, once per wrapper.
+    #[inline]
+    pub(crate) fn poll_noop_first<T>(
+        &mut self,
+        mut poll: impl FnMut(&mut Context<'_>) -> Poll<T>,
+    ) -> Option<Poll<T>> {
+        if !task01::is_in_task() {
+            return None;
         }
-        let reg = self.registered.get_or_insert_with(TaskRegistered::new);
-        reg.shared.woken.store(false, Ordering::Relaxed);
-        let out = poll(&mut Context::from_waker(&reg.waker));
-        if out.is_pending() {
-            reg.register_current();
+        if self.registered.is_none() {
+            let out = poll(&mut Context::from_waker(Waker::noop()));
+            if out.is_ready() {
+                return Some(out);
+            }
         }
-        Some(out)
+        Some(poll(&mut Context::from_waker(
+            self.waker_for_current_task(),
+        )))
     }
 }
 
