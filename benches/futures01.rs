@@ -18,8 +18,11 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 
 const ROUNDS: usize = 9;
+/// Rounds for the per-conversion cases: shorter rounds, more of them, so that a burst of load
+/// from elsewhere on the shared machine moves fewer of the medians.
+const CONVERSION_ROUNDS: usize = 21;
 const STREAM_ITEMS: u64 = 10_000_000;
-const FUTURES: u64 = 1_000_000;
+const FUTURES: u64 = 250_000;
 const PARKING_ITEMS: u64 = 1_000_000;
 const IO_BYTES: usize = 64 << 20;
 
@@ -88,6 +91,14 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 /// Runs every variant once per round, `ROUNDS` times, and answers each variant's median.
 fn measure(variants: &[(&'static str, &dyn Fn() -> u64)]) -> Vec<(&'static str, Duration)> {
+    measure_rounds(ROUNDS, variants)
+}
+
+/// [`measure`] with `rounds` rounds.
+fn measure_rounds(
+    rounds: usize,
+    variants: &[(&'static str, &dyn Fn() -> u64)],
+) -> Vec<(&'static str, Duration)> {
     let mut times: Vec<Vec<Duration>> = vec![Vec::new(); variants.len()];
     // One warm-up round, not counted.
     for (_, f) in variants {
@@ -95,7 +106,7 @@ fn measure(variants: &[(&'static str, &dyn Fn() -> u64)]) -> Vec<(&'static str, 
     }
     // Each round starts at a different variant, so drift and position effects hit all alike.
     let n = variants.len();
-    for round in 0..ROUNDS {
+    for round in 0..rounds {
         for k in 0..n {
             let i = (round + k) % n;
             let start = Instant::now();
@@ -111,7 +122,11 @@ fn measure(variants: &[(&'static str, &dyn Fn() -> u64)]) -> Vec<(&'static str, 
 }
 
 fn report_per_item(case: &str, items: u64, rows: &[(&str, Duration)]) {
-    println!("\n{case} ({items} items, median of {ROUNDS})");
+    report_per_item_of(case, items, ROUNDS, rows);
+}
+
+fn report_per_item_of(case: &str, items: u64, rounds: usize, rows: &[(&str, Duration)]) {
+    println!("\n{case} ({items} items, median of {rounds})");
     let ns = |d: Duration| d.as_secs_f64() * 1e9 / items as f64;
     for (name, d) in rows {
         println!("  {name:<28} {:>8.2} ns/item", ns(*d));
@@ -403,8 +418,13 @@ fn ready_futures01() {
         ("futures 0.1 floor", &floor),
         ("native", &native),
     ];
-    let rows = measure(&variants);
-    report_per_item("convert and await ready 0.1 futures", FUTURES, &rows);
+    let rows = measure_rounds(CONVERSION_ROUNDS, &variants);
+    report_per_item_of(
+        "convert and await ready 0.1 futures",
+        FUTURES,
+        CONVERSION_ROUNDS,
+        &rows,
+    );
     report_allocs(FUTURES, &variants);
 }
 
@@ -443,8 +463,8 @@ fn per_conversion_wait(
         ("futures::compat", &t),
         ("futures 0.1 floor", &f),
     ];
-    let rows = measure(&variants);
-    report_per_item(case, FUTURES, &rows);
+    let rows = measure_rounds(CONVERSION_ROUNDS, &variants);
+    report_per_item_of(case, FUTURES, CONVERSION_ROUNDS, &rows);
     report_allocs(FUTURES, &variants);
 }
 

@@ -12,13 +12,17 @@
 //!   them (the two halves of one split value both get their wake-ups). Waker identity
 //!   (`Waker::will_wake`) only saves work: a false "different" costs a clone and perhaps a
 //!   spurious wake-up, never a lost one and never a new handle.
-//! - [`TaskCell`] (0.3 code polled by a 0.1 executor): one `Arc<TaskWake>` and one `Waker` per
-//!   wrapper, created on first poll. The current 0.1 `Task` is looked up only after a `Pending`
-//!   answer. When a different 0.1 task polls the wrapper (the other half of a split value), it
-//!   gets a fresh `Arc<TaskWake>` before polling, so the wakers the 0.3 value already holds keep
-//!   notifying the task they were made for. A false "different" from `will_notify_current()`
-//!   costs an allocation, never a lost notification: the old `TaskWake` still notifies the
-//!   task it holds.
+//! - [`TaskCell`] (0.3 code polled by a 0.1 executor): futures and streams are polled with a
+//!   no-op waker until their first `Pending` answer, which is asked again at once with a real
+//!   waker, so a value ready at once (most conversions) costs no waker. The real waker (an
+//!   `Arc<TaskWake>` holding the current 0.1 `Task`) is shared by the wrappers one 0.1 task
+//!   polls: each thread keeps the last one made, and a wrapper reuses it while its task
+//!   `will_notify_current()`, so converting allocates nothing in steady state (every
+//!   `Future::wait` on a thread is the same task to futures 0.1). When a different 0.1 task
+//!   polls the wrapper (the other half of a split value), the wrapper takes a waker for that
+//!   task before polling, so the wakers the 0.3 value already holds keep notifying the task
+//!   they were made for. A false "different" from `will_notify_current()` costs an allocation,
+//!   never a lost notification: the old `TaskWake` still notifies the task it holds.
 
 use std::cell::{OnceCell, RefCell};
 use std::fmt;
@@ -649,6 +653,109 @@ mod tests {
             assert!(cell.poll_in(&Context::from_waker(&waker), || task.will_notify_current()));
             task.notify();
             assert_eq!(wakes.get(), 1);
+        });
+    }
+
+    /// Counts 0.1 notifications.
+    struct Notified(AtomicUsize);
+
+    impl Notify01 for Notified {
+        fn notify(&self, _id: usize) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    /// Runs `f` inside a 0.1 task whose notifications count in `notified`.
+    fn in_01_task<R>(notified: &Arc<Notified>, f: impl FnOnce() -> R) -> R {
+        let handle = NotifyHandle01::from(Arc::clone(notified));
+        spawn01(()).poll_fn_notify(&handle, 0, |()| f())
+    }
+
+    fn notified() -> Arc<Notified> {
+        Arc::new(Notified(AtomicUsize::new(0)))
+    }
+
+    #[test]
+    fn a_value_ready_at_once_is_polled_once_with_no_waker_made() {
+        bounded(|| {
+            let mut cell = TaskCell::new();
+            let mut polls = 0;
+            let out = in_01_task(&notified(), || {
+                cell.poll_noop_first(|_| {
+                    polls += 1;
+                    Poll::Ready(7)
+                })
+            });
+            assert_eq!(out, Some(Poll::Ready(7)));
+            assert_eq!(polls, 1);
+            assert!(
+                cell.registered.is_none(),
+                "a waker was made for a ready value"
+            );
+        });
+    }
+
+    #[test]
+    fn the_first_pending_is_asked_again_with_a_waker_that_notifies_the_01_task() {
+        bounded(|| {
+            let task = notified();
+            let mut cell = TaskCell::new();
+            let mut wakers = Vec::new();
+            let out = in_01_task(&task, || {
+                cell.poll_noop_first(|cx| {
+                    wakers.push(cx.waker().clone());
+                    Poll::<()>::Pending
+                })
+            });
+            assert_eq!(out, Some(Poll::Pending));
+            assert_eq!(wakers.len(), 2, "the first Pending is asked again once");
+            wakers[0].wake_by_ref();
+            assert_eq!(
+                task.0.load(Ordering::SeqCst),
+                0,
+                "the first poll's waker is a no-op"
+            );
+            wakers[1].wake_by_ref();
+            assert_eq!(task.0.load(Ordering::SeqCst), 1, "the wake-up was lost");
+            // Later polls use the kept waker, once each.
+            let mut later = 0;
+            in_01_task(&task, || {
+                cell.poll_noop_first(|cx| {
+                    later += 1;
+                    assert!(cx.waker().will_wake(&wakers[1]));
+                    Poll::<()>::Pending
+                })
+            });
+            assert_eq!(later, 1);
+        });
+    }
+
+    #[test]
+    fn wrappers_polled_by_one_01_task_share_a_waker_and_another_task_gets_its_own() {
+        bounded(|| {
+            let (a, b) = (notified(), notified());
+            let waker_in = |task: &Arc<Notified>| {
+                let mut cell = TaskCell::new();
+                in_01_task(task, || {
+                    let mut seen = None;
+                    cell.poll_with(|cx| {
+                        seen = Some(cx.waker().clone());
+                        Poll::<()>::Pending
+                    });
+                    seen.unwrap()
+                })
+            };
+            let (first, second) = (waker_in(&a), waker_in(&a));
+            assert!(first.will_wake(&second), "one 0.1 task, one shared waker");
+            let other = waker_in(&b);
+            assert!(!other.will_wake(&first));
+            other.wake_by_ref();
+            assert_eq!(
+                (a.0.load(Ordering::SeqCst), b.0.load(Ordering::SeqCst)),
+                (0, 1)
+            );
+            first.wake_by_ref();
+            assert_eq!(a.0.load(Ordering::SeqCst), 1);
         });
     }
 }
