@@ -3,7 +3,9 @@
 //! Run with `cargo bench --bench futures01 --features futures01`. Prints, for each case, the
 //! median of several rounds (variants interleaved within a round, so noise hits them alike) in
 //! ns per item (or GiB/s for I/O), and the ratios ours / futures::compat and ours / native.
-//! The machine is shared: compare ratios, not absolute times.
+//! The machine is shared: compare ratios, not absolute times. On Unix the times are the bench
+//! thread's CPU time (every case runs on that one thread), so time the machine gives other
+//! processes is not counted; elsewhere, the wall clock.
 //!
 //! The per-conversion cases also print allocations per conversion for each variant, counted by
 //! the global allocator below on the bench's own thread, in a separate run after the timed
@@ -84,6 +86,20 @@ fn report_allocs(items: u64, variants: &[(&'static str, &dyn Fn() -> u64)]) {
     }
 }
 
+/// This thread's CPU time so far.
+#[cfg(unix)]
+fn thread_time() -> Duration {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+}
+
+/// The wall clock since the first call (no portable thread CPU clock here).
+#[cfg(not(unix))]
+fn thread_time() -> Duration {
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    START.get_or_init(Instant::now).elapsed()
+}
+
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
@@ -109,9 +125,9 @@ fn measure_rounds(
     for round in 0..rounds {
         for k in 0..n {
             let i = (round + k) % n;
-            let start = Instant::now();
+            let start = thread_time();
             black_box((variants[i].1)());
-            times[i].push(start.elapsed());
+            times[i].push(thread_time() - start);
         }
     }
     variants

@@ -57,7 +57,7 @@ impl<R: AsyncRead01> Compat01As03<R> {
     where
         R: BufRead,
     {
-        let Self { inner, notify, .. } = self;
+        let Self { inner, notify } = self;
         notify.poll_in(cx, || {
             // Today's borrow checker cannot return a borrow from a retry loop, so the loop only
             // decides; a second `fill_buf` returns the bytes now buffered, without I/O.
