@@ -559,10 +559,9 @@ fn future03_by_01_wait() {
         &|i| futures::TryFutureExt::compat(Box::pin(async move { Ok(i) })).wait(),
         &|i| futures01::future::ok::<u64, ()>(i).wait(),
     );
-    // iocompat polls a 0.3 future with a no-op waker until its first `Pending`, then asks
-    // again at once with a real one: a future pending once and ready when asked again (a
-    // `yield_now`) is ready on that second poll, with no 0.1 notification. Twice pending goes
-    // through the 0.1 notification in both bridges, with the same number of polls (three).
+    // iocompat polls a 0.3 future with a probe waker until it keeps one: a future that
+    // only wakes itself costs no waker, and its wake goes to the 0.1 task; one that keeps a
+    // clone is asked again at once with a real waker.
     per_conversion_wait(
         "0.3 futures answering Pending once (wake_by_ref: a yield), converted and wait()ed",
         &|i| iocompat::futures01::TryFutureCompatExt::compat(Pending03::new(i, 1, false)).wait(),

@@ -157,7 +157,7 @@ impl<Fut: TryFuture + Unpin> Future01 for Compat<Fut> {
 
     fn poll(&mut self) -> Poll01<Self::Item, Self::Error> {
         let mut inner = Pin::new(&mut self.inner);
-        match self.task.poll_noop_first(|cx| inner.as_mut().try_poll(cx)) {
+        match self.task.poll_probe_first(|cx| inner.as_mut().try_poll(cx)) {
             Some(poll) => poll_std_to_01(poll),
             None => no_task_panic("Compat (as a 0.1 Future)"),
         }
@@ -172,7 +172,7 @@ impl<St: TryStream + Unpin> Stream01 for Compat<St> {
         let mut inner = Pin::new(&mut self.inner);
         match self
             .task
-            .poll_noop_first(|cx| inner.as_mut().try_poll_next(cx))
+            .poll_probe_first(|cx| inner.as_mut().try_poll_next(cx))
         {
             Some(poll) => poll_stream_std_to_01(poll),
             None => no_task_panic("Compat (as a 0.1 Stream)"),

@@ -70,12 +70,11 @@
 //!   name cannot do both without specialization (the result's type would depend on `Unpin`),
 //!   and a box for every `Unpin` value costs an allocation per conversion that
 //!   `futures::compat` does not pay.
-//! - A 0.3 future or stream is polled with a no-op waker until its first `Pending`, which is
-//!   asked again at once with a real waker, so converting a value that is ready at once makes
-//!   no waker; wrappers polled by the same 0.1 task share one waker. Such a value is polled
-//!   twice on its first `Pending` (allowed by the `Future` contract; a `yield_now` that wakes
-//!   itself and answers `Pending` once is ready on the second poll, so that first yield does
-//!   not reach the 0.1 executor).
+//! - A 0.3 future or stream is polled with a probe waker (one per thread, recording only
+//!   whether it was woken) until it keeps a waker, so converting a value that is ready at once,
+//!   or that only wakes itself, makes no waker. A value that keeps a clone of the probe is
+//!   polled a second time at once, with a real waker (allowed by the `Future` contract: a
+//!   0.3 value wakes the waker of its latest poll).
 //! - Waker bridging allocates nothing per poll (below), and `Task::will_notify_current()`
 //!   works under the bridge.
 //! - The tokio-io 0.1 <-> tokio 1 bridge is one hop, with `AsyncBufRead` / `BufRead`,
@@ -120,13 +119,14 @@
 //!   get an early (spurious) wake-up instead. Whether two wakers are the same (`will_wake`) is
 //!   used only to skip work: it is not reliable in release builds, where tokio's `block_on`
 //!   waker and its clones have different vtable addresses.
-//! - 0.3 code under a 0.1 executor: a future or stream is polled with a no-op waker until it
-//!   first answers `Pending` (then asked again at once with a real one), so a value ready at
-//!   once needs no waker. The real waker holds the current 0.1 task; each thread keeps the
-//!   last one made, and wrappers polled by the same 0.1 task share it (every `Future::wait`
-//!   on a thread is one task to futures 0.1). A wrapper polled by another 0.1 task (the kept
-//!   waker's task no longer `will_notify_current()`) takes a waker for that task first, and
-//!   the wakers the 0.3 value already holds keep notifying theirs.
+//! - 0.3 code under a 0.1 executor: a future or stream is polled with a thread-local probe
+//!   waker until it keeps a waker (a wake it asks for meanwhile is passed to the current 0.1
+//!   task), so a value ready at once needs no waker. One that keeps a clone of the probe is
+//!   asked again at once with a real waker, which holds the current 0.1 task and is kept; the
+//!   wrapper gives it back to the thread's idle ones when done (its task cleared, so no 0.1
+//!   task outlives the wrapper), so the next wrapper allocates none. A wrapper polled by
+//!   another 0.1 task (the kept waker's task no longer `will_notify_current()`) takes a waker
+//!   for that task first, and the wakers the 0.3 value already holds keep notifying theirs.
 //!
 //! Both are proved allocation-free per poll by `tests/futures01_alloc.rs`, over 100k stream
 //! items that each answer not-ready first; the same file counts allocations per conversion
@@ -191,8 +191,8 @@
 //! `Compat<Pin<Box<T>>>` from `compat_boxed`, one heap pin); each wrapper holds at most one
 //! notify handle (with the wakers it wakes: the first, the latest and at most four more, not
 //! part of the semver contract) or one waker. Each thread that polls 0.3 code through the
-//! bridge keeps one waker, the last made, with the 0.1 `Task` it notifies, until another
-//! 0.1 task needs one or the thread exits.
+//! bridge keeps one probe waker and at most four idle wakers (not part of the semver
+//! contract), none of them holding a 0.1 task.
 //!
 //! # Caveats
 //!
