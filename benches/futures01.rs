@@ -3,8 +3,16 @@
 //! Run with `cargo bench --bench futures01 --features futures01`. Prints, for each case, the
 //! median of several rounds (variants interleaved within a round, so noise hits them alike) in
 //! ns per item (or GiB/s for I/O), and the ratios ours / futures::compat and ours / native.
-//! The machine is shared: compare ratios, not absolute times.
+//! The machine is shared: compare ratios, not absolute times. On Unix the times are the bench
+//! thread's CPU time (every case runs on that one thread), so time the machine gives other
+//! processes is not counted; elsewhere, the wall clock.
+//!
+//! The per-conversion cases also print allocations per conversion for each variant, counted by
+//! the global allocator below on the bench's own thread, in a separate run after the timed
+//! rounds (so counting never costs time in them).
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::hint::black_box;
 use std::io::Read;
 use std::time::{Duration, Instant};
@@ -12,10 +20,85 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 
 const ROUNDS: usize = 9;
+/// Rounds for the per-conversion cases: shorter rounds, more of them, so that a burst of load
+/// from elsewhere on the shared machine moves fewer of the medians.
+const CONVERSION_ROUNDS: usize = 21;
 const STREAM_ITEMS: u64 = 10_000_000;
-const FUTURES: u64 = 1_000_000;
+const FUTURES: u64 = 250_000;
 const PARKING_ITEMS: u64 = 1_000_000;
 const IO_BYTES: usize = 64 << 20;
+
+/// Counts allocations made by a thread while its `COUNTING` flag is set.
+struct CountingAlloc;
+
+thread_local! {
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+    static ALLOCS: Cell<u64> = const { Cell::new(0) };
+}
+
+fn count_one() {
+    if COUNTING.try_with(Cell::get).unwrap_or(false) {
+        let _ = ALLOCS.try_with(|n| n.set(n.get() + 1));
+    }
+}
+
+// SAFETY: every method forwards to `System` with the caller's arguments unchanged; the only
+// addition is a const-initialised thread-local flag and counter, neither of which allocates or
+// touches the memory.
+unsafe impl GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count_one();
+        // SAFETY: forwarded as is; the caller upholds `GlobalAlloc::alloc`'s contract.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: forwarded as is; `ptr` came from `System.alloc` above.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count_one();
+        // SAFETY: forwarded as is; `ptr` came from `System.alloc` above.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: CountingAlloc = CountingAlloc;
+
+/// Allocations per item while `f` handles `items` items (one untimed run).
+fn allocs_per_item(items: u64, f: &dyn Fn() -> u64) -> f64 {
+    let before = ALLOCS.with(Cell::get);
+    COUNTING.with(|c| c.set(true));
+    black_box(f());
+    COUNTING.with(|c| c.set(false));
+    (ALLOCS.with(Cell::get) - before) as f64 / items as f64
+}
+
+/// Prints allocations per conversion for each variant.
+fn report_allocs(items: u64, variants: &[(&'static str, &dyn Fn() -> u64)]) {
+    for (name, f) in variants {
+        println!(
+            "  {name:<28} {:>8.3} allocations/item",
+            allocs_per_item(items, *f)
+        );
+    }
+}
+
+/// This thread's CPU time so far.
+#[cfg(unix)]
+fn thread_time() -> Duration {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+}
+
+/// The wall clock since the first call (no portable thread CPU clock here).
+#[cfg(not(unix))]
+fn thread_time() -> Duration {
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    START.get_or_init(Instant::now).elapsed()
+}
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -24,6 +107,14 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 /// Runs every variant once per round, `ROUNDS` times, and answers each variant's median.
 fn measure(variants: &[(&'static str, &dyn Fn() -> u64)]) -> Vec<(&'static str, Duration)> {
+    measure_rounds(ROUNDS, variants)
+}
+
+/// [`measure`] with `rounds` rounds.
+fn measure_rounds(
+    rounds: usize,
+    variants: &[(&'static str, &dyn Fn() -> u64)],
+) -> Vec<(&'static str, Duration)> {
     let mut times: Vec<Vec<Duration>> = vec![Vec::new(); variants.len()];
     // One warm-up round, not counted.
     for (_, f) in variants {
@@ -31,12 +122,12 @@ fn measure(variants: &[(&'static str, &dyn Fn() -> u64)]) -> Vec<(&'static str, 
     }
     // Each round starts at a different variant, so drift and position effects hit all alike.
     let n = variants.len();
-    for round in 0..ROUNDS {
+    for round in 0..rounds {
         for k in 0..n {
             let i = (round + k) % n;
-            let start = Instant::now();
+            let start = thread_time();
             black_box((variants[i].1)());
-            times[i].push(start.elapsed());
+            times[i].push(thread_time() - start);
         }
     }
     variants
@@ -47,21 +138,29 @@ fn measure(variants: &[(&'static str, &dyn Fn() -> u64)]) -> Vec<(&'static str, 
 }
 
 fn report_per_item(case: &str, items: u64, rows: &[(&str, Duration)]) {
-    println!("\n{case} ({items} items, median of {ROUNDS})");
+    report_per_item_of(case, items, ROUNDS, rows);
+}
+
+fn report_per_item_of(case: &str, items: u64, rounds: usize, rows: &[(&str, Duration)]) {
+    println!("\n{case} ({items} items, median of {rounds})");
     let ns = |d: Duration| d.as_secs_f64() * 1e9 / items as f64;
     for (name, d) in rows {
         println!("  {name:<28} {:>8.2} ns/item", ns(*d));
     }
     let get = |n: &str| rows.iter().find(|r| r.0 == n).map(|r| ns(r.1));
-    if let (Some(ours), Some(compat), Some(native)) =
-        (get("iocompat"), get("futures::compat"), get("native"))
-    {
-        println!(
-            "  ratio ours / futures::compat = {:.2} ({:.1}x faster); ours / native = {:.2}",
+    if let (Some(ours), Some(compat)) = (get("iocompat"), get("futures::compat")) {
+        print!(
+            "  ratio ours / futures::compat = {:.2} ({:.2}x its speed)",
             ours / compat,
             compat / ours,
-            ours / native
         );
+        for floor in ["native", "futures 0.1 floor"] {
+            if let Some(floor_ns) = get(floor) {
+                print!("; ours / {floor} = {:.2}", ours / floor_ns);
+                print!("; futures::compat / {floor} = {:.2}", compat / floor_ns);
+            }
+        }
+        println!();
     }
 }
 
@@ -312,12 +411,193 @@ fn ready_futures01() {
             sum
         })
     };
-    let rows = measure(&[
+    // What futures 0.1 itself costs per 0.1 future polled from 0.3 code: a task of its own
+    // (`executor::spawn`) entered once with a notify handle, as both bridges do.
+    let floor = || {
+        futures::executor::block_on(async {
+            let notify = NoopNotify01::handle();
+            let mut sum = 0u64;
+            for i in 0..FUTURES {
+                let legacy = futures01::future::ok::<u64, ()>(black_box(i));
+                let mut task = futures01::executor::spawn(legacy);
+                match task.poll_future_notify(&notify, 0) {
+                    Ok(futures01::Async::Ready(v)) => sum = sum.wrapping_add(v),
+                    _ => unreachable!("a ready 0.1 future"),
+                }
+            }
+            sum
+        })
+    };
+    let variants: [(&'static str, &dyn Fn() -> u64); 4] = [
         ("iocompat", &ours),
         ("futures::compat", &compat),
+        ("futures 0.1 floor", &floor),
         ("native", &native),
-    ]);
-    report_per_item("convert and await ready 0.1 futures", FUTURES, &rows);
+    ];
+    let rows = measure_rounds(CONVERSION_ROUNDS, &variants);
+    report_per_item_of(
+        "convert and await ready 0.1 futures",
+        FUTURES,
+        CONVERSION_ROUNDS,
+        &rows,
+    );
+    report_allocs(FUTURES, &variants);
+}
+
+/// A 0.1 `Notify` that does nothing, for the futures 0.1 floor rows.
+struct NoopNotify01;
+
+impl futures01::executor::Notify for NoopNotify01 {
+    fn notify(&self, _id: usize) {}
+}
+
+impl NoopNotify01 {
+    fn handle() -> futures01::executor::NotifyHandle {
+        futures01::executor::NotifyHandle::from(std::sync::Arc::new(NoopNotify01))
+    }
+}
+
+/// Converts `FUTURES` 0.3 futures made by `make` to 0.1 with iocompat (`ours`) and
+/// futures::compat (`theirs`), and drives each with 0.1 `wait()`; the floor is a 0.1 future
+/// doing the same work under `wait()`, no bridge.
+fn per_conversion_wait(
+    case: &str,
+    ours: &dyn Fn(u64) -> Result<u64, ()>,
+    theirs: &dyn Fn(u64) -> Result<u64, ()>,
+    floor: &dyn Fn(u64) -> Result<u64, ()>,
+) {
+    let run = |one: &dyn Fn(u64) -> Result<u64, ()>| {
+        let mut sum = 0u64;
+        for i in 0..FUTURES {
+            sum = sum.wrapping_add(one(black_box(i)).unwrap());
+        }
+        sum
+    };
+    let (o, t, f) = (|| run(ours), || run(theirs), || run(floor));
+    let variants: [(&'static str, &dyn Fn() -> u64); 3] = [
+        ("iocompat", &o),
+        ("futures::compat", &t),
+        ("futures 0.1 floor", &f),
+    ];
+    let rows = measure_rounds(CONVERSION_ROUNDS, &variants);
+    report_per_item_of(case, FUTURES, CONVERSION_ROUNDS, &rows);
+    report_allocs(FUTURES, &variants);
+}
+
+/// A 0.3 future that answers `Pending` `pendings` times (each time waking its waker, by
+/// reference or through a clone it keeps, as channels and `AtomicWaker` do), then `Ready`.
+struct Pending03 {
+    value: u64,
+    pendings: u8,
+    clone_waker: bool,
+    kept: Option<std::task::Waker>,
+}
+
+impl Pending03 {
+    fn new(value: u64, pendings: u8, clone_waker: bool) -> Self {
+        Self {
+            value,
+            pendings,
+            clone_waker,
+            kept: None,
+        }
+    }
+}
+
+impl std::future::Future for Pending03 {
+    type Output = Result<u64, ()>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<u64, ()>> {
+        if self.pendings == 0 {
+            return std::task::Poll::Ready(Ok(self.value));
+        }
+        self.pendings -= 1;
+        if self.clone_waker {
+            let kept = self.kept.insert(cx.waker().clone());
+            kept.wake_by_ref();
+        } else {
+            cx.waker().wake_by_ref();
+        }
+        std::task::Poll::Pending
+    }
+}
+
+/// The same in 0.1: notifies `task::current()` and answers `NotReady` `pendings` times.
+struct Pending01 {
+    value: u64,
+    pendings: u8,
+}
+
+impl futures01::Future for Pending01 {
+    type Item = u64;
+    type Error = ();
+
+    fn poll(&mut self) -> futures01::Poll<u64, ()> {
+        if self.pendings == 0 {
+            return Ok(futures01::Async::Ready(self.value));
+        }
+        self.pendings -= 1;
+        futures01::task::current().notify();
+        Ok(futures01::Async::NotReady)
+    }
+}
+
+fn future03_by_01_wait() {
+    use futures01::Future as _;
+    per_conversion_wait(
+        "convert ready 0.3 futures to 0.1 and wait() each (`future::ready`, Unpin)",
+        &|i| iocompat::futures01::TryFutureCompatExt::compat(futures::future::ready(Ok(i))).wait(),
+        &|i| futures::TryFutureExt::compat(futures::future::ready(Ok(i))).wait(),
+        &|i| futures01::future::ok::<u64, ()>(i).wait(),
+    );
+    per_conversion_wait(
+        "the same with `async` blocks (!Unpin; boxed: ours by compat_boxed, futures::compat's by Box::pin)",
+        &|i| iocompat::futures01::TryFutureCompatExt::compat_boxed(async move { Ok(i) }).wait(),
+        &|i| futures::TryFutureExt::compat(Box::pin(async move { Ok(i) })).wait(),
+        &|i| futures01::future::ok::<u64, ()>(i).wait(),
+    );
+    // iocompat polls a 0.3 future with a probe waker until it keeps one: a future that
+    // only wakes itself costs no waker, and its wake goes to the 0.1 task; one that keeps a
+    // clone is asked again at once with a real waker.
+    per_conversion_wait(
+        "0.3 futures answering Pending once (wake_by_ref: a yield), converted and wait()ed",
+        &|i| iocompat::futures01::TryFutureCompatExt::compat(Pending03::new(i, 1, false)).wait(),
+        &|i| futures::TryFutureExt::compat(Pending03::new(i, 1, false)).wait(),
+        &|i| {
+            Pending01 {
+                value: i,
+                pendings: 1,
+            }
+            .wait()
+        },
+    );
+    per_conversion_wait(
+        "0.3 futures answering Pending twice (wake_by_ref), converted and wait()ed",
+        &|i| iocompat::futures01::TryFutureCompatExt::compat(Pending03::new(i, 2, false)).wait(),
+        &|i| futures::TryFutureExt::compat(Pending03::new(i, 2, false)).wait(),
+        &|i| {
+            Pending01 {
+                value: i,
+                pendings: 2,
+            }
+            .wait()
+        },
+    );
+    per_conversion_wait(
+        "0.3 futures answering Pending twice (keeping a waker clone), converted and wait()ed",
+        &|i| iocompat::futures01::TryFutureCompatExt::compat(Pending03::new(i, 2, true)).wait(),
+        &|i| futures::TryFutureExt::compat(Pending03::new(i, 2, true)).wait(),
+        &|i| {
+            Pending01 {
+                value: i,
+                pendings: 2,
+            }
+            .wait()
+        },
+    );
 }
 
 fn io01_through_tokio() {
@@ -413,11 +693,12 @@ fn main() {
         .collect();
     let wanted = |name: &str| filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str()));
     let start = Instant::now();
-    let cases: [(&str, fn()); 5] = [
+    let cases: [(&str, fn()); 6] = [
         ("stream01_as_03", stream01_as_03),
         ("parking_01_stream_as_03", parking_01_stream_as_03),
         ("stream03_by_01_wait", stream03_by_01_wait),
         ("ready_futures01", ready_futures01),
+        ("future03_by_01_wait", future03_by_01_wait),
         ("io01_through_tokio", io01_through_tokio),
     ];
     for (name, case) in cases {

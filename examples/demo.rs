@@ -172,7 +172,7 @@ fn futures01_demo() {
     use futures01::{Future as _, Stream as _};
     use iocompat::futures01::{TokioAsyncRead01CompatExt, TryFutureCompatExt};
 
-    let answer = async { Ok::<u32, ()>(6 * 7) }.compat().wait();
+    let answer = async { Ok::<u32, ()>(6 * 7) }.compat_boxed().wait();
     println!("futures01: an async block run by 0.1 wait(): {answer:?}");
 
     let modern: &[u8] = b"from\ntokio 1\n";

@@ -41,7 +41,7 @@
 //! | an fd-backed std reader or writer (socket, pipe, tty, or a `File` that may be one) | async I/O without a pool thread where epoll can watch it | [`AutoIo`] (Unix) |
 //! | the process's stdin / stdout / stderr | cancellable async handles | [`stdin()`], [`stdout()`], [`stderr()`] (Unix) |
 //! | futures 0.1 `Future` / `Stream` / `Sink` | futures 0.3 / `std` | [`futures01::Future01CompatExt`], [`futures01::Stream01CompatExt`], [`futures01::Sink01CompatExt`] (feature `futures01`) |
-//! | futures 0.3 future / stream / sink (`!Unpin` too) | futures 0.1 | [`futures01::TryFutureCompatExt`], [`futures01::TryStreamCompatExt`], [`futures01::SinkCompatExt`] (feature `futures01`) |
+//! | futures 0.3 future / stream / sink | futures 0.1 | [`futures01::TryFutureCompatExt`], [`futures01::TryStreamCompatExt`] (`compat`, or `compat_boxed` for `!Unpin` ones such as `async` blocks), [`futures01::SinkCompatExt`] (feature `futures01`) |
 //! | tokio-io 0.1 `AsyncRead` / `AsyncWrite` | futures-io (`compat`), or tokio 1 in one hop (`compat_tokio`) | [`futures01::AsyncRead01CompatExt`], [`futures01::AsyncWrite01CompatExt`] (feature `futures01`) |
 //! | tokio 1 / futures-io `AsyncRead` / `AsyncWrite` | tokio-io 0.1 | [`futures01::TokioAsyncRead01CompatExt`], [`futures01::AsyncReadCompatExt`] and the write twins (feature `futures01`) |
 //! | a tokio 1 runtime | a futures 0.1 `Executor` | [`futures01::TokioExecutor01`] (feature `futures01`) |

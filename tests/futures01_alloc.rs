@@ -1,5 +1,7 @@
 //! Waker bridging allocates nothing per poll in steady state, proved with a counting global
-//! allocator over 100k stream items, each of which first answers `NotReady` and notifies.
+//! allocator over 100k stream items, each of which first answers `NotReady` and notifies; and
+//! each conversion allocates no more than `futures::compat`'s, counted side by side over
+//! 1,000 conversions of each kind.
 
 #![cfg(feature = "futures01")]
 
@@ -15,7 +17,7 @@ use std::task::{Context, Poll, Wake, Waker};
 
 use futures_core::Stream;
 use futures01::{Async, Stream as Stream01};
-use iocompat::futures01::{Stream01CompatExt, TryStreamCompatExt};
+use iocompat::futures01::{Future01CompatExt, Stream01CompatExt, TryStreamCompatExt};
 
 /// Counts allocations made by a thread while its `COUNTING` flag is set (other tests run on
 /// other threads at the same time).
@@ -228,4 +230,179 @@ fn a_03_stream_of_100k_items_consumed_by_01_wait_allocates_nothing_per_poll() {
 fn the_counter_sees_allocations_on_this_thread() {
     let allocs = allocations_during(|| drop(std::hint::black_box(Box::new(7u64))));
     assert_eq!(allocs, 1);
+}
+
+/// Conversions per measurement in the per-conversion tests below.
+const CONVERSIONS: usize = 1_000;
+
+/// Allocations per conversion while `convert` runs `CONVERSIONS` times, after one warm-up
+/// conversion (which may make what a thread keeps for good: futures 0.1's thread notifier for
+/// `wait()`, the bridge's last waker).
+fn allocations_per_conversion(mut convert: impl FnMut(usize)) -> f64 {
+    convert(0);
+    let total = allocations_during(|| {
+        for i in 0..CONVERSIONS {
+            convert(std::hint::black_box(i));
+        }
+    });
+    total as f64 / CONVERSIONS as f64
+}
+
+/// A 0.3 future that answers `Pending` `pendings` times, each time waking its waker (by
+/// reference, or through a clone it keeps, as channels and `AtomicWaker` do), then `Ready`.
+struct Pending03 {
+    pendings: u8,
+    clone_waker: bool,
+    kept: Option<Waker>,
+}
+
+impl Pending03 {
+    fn new(pendings: u8, clone_waker: bool) -> Self {
+        Self {
+            pendings,
+            clone_waker,
+            kept: None,
+        }
+    }
+}
+
+impl std::future::Future for Pending03 {
+    type Output = Result<usize, ()>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<usize, ()>> {
+        if self.pendings == 0 {
+            return Poll::Ready(Ok(1));
+        }
+        self.pendings -= 1;
+        if self.clone_waker {
+            self.kept.insert(cx.waker().clone()).wake_by_ref();
+        } else {
+            cx.waker().wake_by_ref();
+        }
+        Poll::Pending
+    }
+}
+
+/// Ours and futures::compat's allocations per conversion of the 0.3 futures `make` builds,
+/// each driven to completion by 0.1 `wait()`.
+fn per_conversion_03_as_01_wait<F>(make: impl Fn() -> F) -> (f64, f64)
+where
+    F: std::future::Future<Output = Result<usize, ()>> + Unpin,
+{
+    use futures01::Future as _;
+    let ours = allocations_per_conversion(|_| {
+        assert_eq!(
+            iocompat::futures01::TryFutureCompatExt::compat(make()).wait(),
+            Ok(1)
+        );
+    });
+    let theirs = allocations_per_conversion(|_| {
+        assert_eq!(futures::TryFutureExt::compat(make()).wait(), Ok(1));
+    });
+    (ours, theirs)
+}
+
+#[test]
+fn converting_a_ready_03_future_for_01_wait_allocates_nothing_like_futures_compat() {
+    let (ours, theirs) = bounded::bounded(|| {
+        per_conversion_03_as_01_wait(|| futures::future::ready(Ok::<usize, ()>(1)))
+    });
+    assert_eq!(theirs, 0.0, "futures::compat's allocations per conversion");
+    assert_eq!(ours, 0.0, "our allocations per conversion");
+}
+
+#[test]
+fn converting_a_pending_03_future_for_01_wait_allocates_no_more_than_futures_compat() {
+    for pendings in [1, 2, 5] {
+        for clone_waker in [false, true] {
+            let (ours, theirs) = bounded::bounded(move || {
+                per_conversion_03_as_01_wait(|| Pending03::new(pendings, clone_waker))
+            });
+            let case = format!("{pendings} Pending answers, waker cloned: {clone_waker}");
+            assert_eq!(ours, 0.0, "our allocations per conversion, {case}");
+            assert!(
+                ours <= theirs,
+                "{case}: ours {ours} > futures::compat {theirs}"
+            );
+        }
+    }
+}
+
+#[test]
+fn converting_a_not_unpin_03_future_allocates_its_one_box_like_futures_compat() {
+    use futures01::Future as _;
+    let (ours, theirs) = bounded::bounded(|| {
+        let ours = allocations_per_conversion(|i| {
+            let fut = async move { Ok::<usize, ()>(i) };
+            assert_eq!(
+                iocompat::futures01::TryFutureCompatExt::compat_boxed(fut).wait(),
+                Ok(i)
+            );
+        });
+        let theirs = allocations_per_conversion(|i| {
+            let fut = async move { Ok::<usize, ()>(i) };
+            assert_eq!(futures::TryFutureExt::compat(Box::pin(fut)).wait(), Ok(i));
+        });
+        (ours, theirs)
+    });
+    assert_eq!(
+        theirs, 1.0,
+        "futures::compat with Box::pin: one box per conversion"
+    );
+    assert_eq!(ours, 1.0, "compat_boxed: one box per conversion");
+}
+
+#[test]
+fn awaiting_a_ready_01_future_through_the_bridge_allocates_nothing_like_futures_compat() {
+    let (ours, theirs) = bounded::bounded(|| {
+        let ours = allocations_per_conversion(|i| {
+            let legacy = futures01::future::ok::<usize, ()>(i);
+            let out = futures::executor::block_on(legacy.compat());
+            assert_eq!(out, Ok(i));
+        });
+        let theirs = allocations_per_conversion(|i| {
+            let legacy = futures01::future::ok::<usize, ()>(i);
+            let out =
+                futures::executor::block_on(futures::compat::Future01CompatExt::compat(legacy));
+            assert_eq!(out, Ok(i));
+        });
+        (ours, theirs)
+    });
+    assert_eq!(theirs, 0.0, "futures::compat's allocations per conversion");
+    assert_eq!(ours, 0.0, "our allocations per conversion");
+}
+
+/// A 0.1 future that answers `NotReady` once, after notifying `task::current()`.
+struct NotReadyOnce01(bool);
+
+impl futures01::Future for NotReadyOnce01 {
+    type Item = usize;
+    type Error = ();
+
+    fn poll(&mut self) -> futures01::Poll<usize, ()> {
+        if self.0 {
+            return Ok(Async::Ready(1));
+        }
+        self.0 = true;
+        futures01::task::current().notify();
+        Ok(Async::NotReady)
+    }
+}
+
+#[test]
+fn awaiting_a_pending_01_future_through_the_bridge_allocates_no_more_than_futures_compat() {
+    let (ours, theirs) = bounded::bounded(|| {
+        let ours = allocations_per_conversion(|_| {
+            let out = futures::executor::block_on(NotReadyOnce01(false).compat());
+            assert_eq!(out, Ok(1));
+        });
+        let theirs = allocations_per_conversion(|_| {
+            let legacy = NotReadyOnce01(false);
+            let out =
+                futures::executor::block_on(futures::compat::Future01CompatExt::compat(legacy));
+            assert_eq!(out, Ok(1));
+        });
+        (ours, theirs)
+    });
+    assert!(ours <= theirs, "ours {ours} > futures::compat {theirs}");
 }

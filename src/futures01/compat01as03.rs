@@ -41,8 +41,6 @@ use super::task::NotifyCell;
 pub struct Compat01As03<T> {
     pub(crate) inner: T,
     pub(crate) notify: NotifyCell,
-    /// tokio's `AsyncSeek::start_seek` position, until `poll_complete` has run it.
-    pub(crate) seeking: Option<std::io::SeekFrom>,
 }
 
 // futures 0.1 values never rely on being pinned.
@@ -66,7 +64,6 @@ impl<T> Compat01As03<T> {
         Self {
             inner: object,
             notify: NotifyCell::new(),
-            seeking: None,
         }
     }
 

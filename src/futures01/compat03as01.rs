@@ -23,9 +23,13 @@ use super::task::{TaskCell, no_task_panic};
 /// [`AsyncWriteCompatExt::compat_write`](super::AsyncWriteCompatExt::compat_write) or
 /// [`Compat::new`].
 ///
-/// The value is pinned on the heap once, at conversion, so `!Unpin` values (an `async` block)
-/// are accepted and every poll is a plain call. One waker is allocated per wrapper, on first
-/// poll; the stored 0.1 `Task` is replaced only when it no longer `will_notify_current()`.
+/// The value is kept inline, as `futures::compat` keeps it, so the 0.1 faces need it to be
+/// `Unpin` (a futures 0.1 `poll` takes `&mut self`, and the wrapper may move between polls).
+/// A `!Unpin` value (an `async` block) is pinned on the heap once, at conversion, by
+/// [`TryFutureCompatExt::compat_boxed`] / [`TryStreamCompatExt::compat_boxed`] (or
+/// `Box::pin(value).compat()`): a `Compat<Pin<Box<T>>>`. Converting an `Unpin` value
+/// allocates nothing; the waker is made on first poll and reused (see the
+/// [module docs](super#waker-bridging)).
 ///
 /// # Panics
 ///
@@ -40,16 +44,20 @@ use super::task::{TaskCell, no_task_panic};
 /// use futures01::Future;
 /// use iocompat::futures01::TryFutureCompatExt;
 ///
-/// let modern = async { Ok::<u32, ()>(6 * 7) };
+/// let modern = futures::future::ready(Ok::<u32, ()>(6 * 7));
 /// assert_eq!(modern.compat().wait(), Ok(42));
+/// let not_unpin = async { Ok::<u32, ()>(6 * 7) };
+/// assert_eq!(not_unpin.compat_boxed().wait(), Ok(42));
 /// ```
+#[must_use = "futures do nothing unless polled"]
 pub struct Compat<T> {
-    pub(crate) inner: Pin<Box<T>>,
+    pub(crate) inner: T,
     pub(crate) task: TaskCell,
 }
 
 impl<T> Compat<T> {
-    /// Wraps a 0.3 future, stream or futures-io reader / writer, pinning it on the heap once.
+    /// Wraps a 0.3 future, stream or futures-io reader / writer, inline (the 0.1 faces need it
+    /// to be `Unpin`; wrap a `!Unpin` one as `Compat::new(Box::pin(value))`).
     ///
     /// # Examples
     ///
@@ -57,11 +65,13 @@ impl<T> Compat<T> {
     /// use futures01::Future;
     /// use iocompat::futures01::Compat;
     ///
-    /// assert_eq!(Compat::new(async { Ok::<u8, ()>(1) }).wait(), Ok(1));
+    /// assert_eq!(Compat::new(futures::future::ready(Ok::<u8, ()>(1))).wait(), Ok(1));
+    /// assert_eq!(Compat::new(Box::pin(async { Ok::<u8, ()>(2) })).wait(), Ok(2));
     /// ```
+    #[inline]
     pub fn new(inner: T) -> Self {
         Self {
-            inner: Box::pin(inner),
+            inner,
             task: TaskCell::new(),
         }
     }
@@ -80,8 +90,7 @@ impl<T> Compat<T> {
         &self.inner
     }
 
-    /// The wrapped value, mutably (it is pinned, so only for `Unpin` values; see
-    /// [`Compat::get_pin_mut`] for the others).
+    /// The wrapped value, mutably.
     ///
     /// # Examples
     ///
@@ -91,58 +100,45 @@ impl<T> Compat<T> {
     /// let mut c = Compat::new(futures::io::Cursor::new(vec![1u8]));
     /// c.get_mut().set_position(1);
     /// ```
-    pub fn get_mut(&mut self) -> &mut T
+    pub fn get_mut(&mut self) -> &mut T {
+        &mut self.inner
+    }
+
+    /// The wrapped value, pinned (for a `Compat<Pin<Box<T>>>`, `get_mut().as_mut()` pins the
+    /// boxed value itself).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use iocompat::futures01::{Compat, TryFutureCompatExt};
+    ///
+    /// let mut c = Compat::new(futures::future::ready(Ok::<u8, ()>(1)));
+    /// let _pinned = c.get_pin_mut();
+    /// let mut boxed = async { Ok::<u8, ()>(1) }.compat_boxed();
+    /// let _pinned = boxed.get_mut().as_mut();
+    /// ```
+    pub fn get_pin_mut(&mut self) -> Pin<&mut T>
     where
         T: Unpin,
     {
-        self.inner.as_mut().get_mut()
+        Pin::new(&mut self.inner)
     }
 
-    /// The wrapped value, pinned.
+    /// Unwraps the value.
     ///
     /// # Examples
     ///
     /// ```
-    /// use iocompat::futures01::Compat;
-    ///
-    /// let mut c = Compat::new(async { Ok::<u8, ()>(1) });
-    /// let _pinned = c.get_pin_mut();
-    /// ```
-    pub fn get_pin_mut(&mut self) -> Pin<&mut T> {
-        self.inner.as_mut()
-    }
-
-    /// Unwraps the value (for `Unpin` values; a `!Unpin` one stays pinned on the heap:
-    /// use [`Compat::into_pinned`]).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use iocompat::futures01::Compat;
+    /// use iocompat::futures01::{Compat, TryFutureCompatExt};
     ///
     /// let c = Compat::new(futures::io::Cursor::new(vec![1u8]));
     /// assert_eq!(c.into_inner().into_inner(), [1]);
-    /// ```
-    pub fn into_inner(self) -> T
-    where
-        T: Unpin,
-    {
-        *Pin::into_inner(self.inner)
-    }
-
-    /// Unwraps the value, still pinned on the heap.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use iocompat::futures01::Compat;
-    ///
     /// # futures::executor::block_on(async {
-    /// let c = Compat::new(async { Ok::<u8, ()>(1) });
-    /// assert_eq!(c.into_pinned().await, Ok(1));
+    /// let boxed = async { Ok::<u8, ()>(1) }.compat_boxed();
+    /// assert_eq!(boxed.into_inner().await, Ok(1));
     /// # });
     /// ```
-    pub fn into_pinned(self) -> Pin<Box<T>> {
+    pub fn into_inner(self) -> T {
         self.inner
     }
 }
@@ -155,26 +151,29 @@ impl<T: fmt::Debug> fmt::Debug for Compat<T> {
     }
 }
 
-impl<Fut: TryFuture> Future01 for Compat<Fut> {
+impl<Fut: TryFuture + Unpin> Future01 for Compat<Fut> {
     type Item = Fut::Ok;
     type Error = Fut::Error;
 
     fn poll(&mut self) -> Poll01<Self::Item, Self::Error> {
-        let inner = self.inner.as_mut();
-        match self.task.poll_with(|cx| inner.try_poll(cx)) {
+        let mut inner = Pin::new(&mut self.inner);
+        match self.task.poll_probe_first(|cx| inner.as_mut().try_poll(cx)) {
             Some(poll) => poll_std_to_01(poll),
             None => no_task_panic("Compat (as a 0.1 Future)"),
         }
     }
 }
 
-impl<St: TryStream> Stream01 for Compat<St> {
+impl<St: TryStream + Unpin> Stream01 for Compat<St> {
     type Item = St::Ok;
     type Error = St::Error;
 
     fn poll(&mut self) -> Poll01<Option<Self::Item>, Self::Error> {
-        let inner = self.inner.as_mut();
-        match self.task.poll_with(|cx| inner.try_poll_next(cx)) {
+        let mut inner = Pin::new(&mut self.inner);
+        match self
+            .task
+            .poll_probe_first(|cx| inner.as_mut().try_poll_next(cx))
+        {
             Some(poll) => poll_stream_std_to_01(poll),
             None => no_task_panic("Compat (as a 0.1 Stream)"),
         }
@@ -184,7 +183,8 @@ impl<St: TryStream> Stream01 for Compat<St> {
 /// A futures 0.3 [`Sink`] usable as a futures 0.1 `Sink` (and `Stream`, if it is a
 /// [`TryStream`]).
 ///
-/// Made by [`SinkCompatExt::compat`] or [`CompatSink::new`].
+/// Made by [`SinkCompatExt::compat`] or [`CompatSink::new`]. The sink is kept inline and must
+/// be `Unpin`, as for `futures::compat` (pin a `!Unpin` one with `Box::pin` first).
 ///
 /// # Sink protocol
 ///
@@ -208,14 +208,15 @@ impl<St: TryStream> Stream01 for Compat<St> {
 /// let _tx = tx.send(5).wait().unwrap();
 /// assert_eq!(rx.try_next().unwrap(), Some(5));
 /// ```
+#[must_use = "sinks do nothing unless polled"]
 pub struct CompatSink<T, Item> {
-    inner: Pin<Box<T>>,
+    inner: T,
     task: TaskCell,
     _item: PhantomData<fn(Item)>,
 }
 
 impl<T, Item> CompatSink<T, Item> {
-    /// Wraps a 0.3 sink, pinning it on the heap once.
+    /// Wraps a 0.3 sink, inline.
     ///
     /// # Examples
     ///
@@ -227,7 +228,7 @@ impl<T, Item> CompatSink<T, Item> {
     /// ```
     pub fn new(inner: T) -> Self {
         Self {
-            inner: Box::pin(inner),
+            inner,
             task: TaskCell::new(),
             _item: PhantomData,
         }
@@ -248,7 +249,7 @@ impl<T, Item> CompatSink<T, Item> {
         &self.inner
     }
 
-    /// The wrapped sink, mutably (for `Unpin` sinks; see [`CompatSink::get_pin_mut`]).
+    /// The wrapped sink, mutably.
     ///
     /// # Examples
     ///
@@ -259,11 +260,8 @@ impl<T, Item> CompatSink<T, Item> {
     /// let mut sink: CompatSink<_, u32> = CompatSink::new(tx);
     /// sink.get_mut().close_channel();
     /// ```
-    pub fn get_mut(&mut self) -> &mut T
-    where
-        T: Unpin,
-    {
-        self.inner.as_mut().get_mut()
+    pub fn get_mut(&mut self) -> &mut T {
+        &mut self.inner
     }
 
     /// The wrapped sink, pinned.
@@ -277,11 +275,14 @@ impl<T, Item> CompatSink<T, Item> {
     /// let mut sink: CompatSink<_, u32> = CompatSink::new(tx);
     /// let _pinned = sink.get_pin_mut();
     /// ```
-    pub fn get_pin_mut(&mut self) -> Pin<&mut T> {
-        self.inner.as_mut()
+    pub fn get_pin_mut(&mut self) -> Pin<&mut T>
+    where
+        T: Unpin,
+    {
+        Pin::new(&mut self.inner)
     }
 
-    /// Unwraps the sink (for `Unpin` sinks).
+    /// Unwraps the sink.
     ///
     /// # Examples
     ///
@@ -292,11 +293,8 @@ impl<T, Item> CompatSink<T, Item> {
     /// let sink: CompatSink<_, u32> = CompatSink::new(tx);
     /// let _tx = sink.into_inner();
     /// ```
-    pub fn into_inner(self) -> T
-    where
-        T: Unpin,
-    {
-        *Pin::into_inner(self.inner)
+    pub fn into_inner(self) -> T {
+        self.inner
     }
 }
 
@@ -308,20 +306,22 @@ impl<T: fmt::Debug, Item> fmt::Debug for CompatSink<T, Item> {
     }
 }
 
-impl<T: Sink<Item>, Item> Sink01 for CompatSink<T, Item> {
+impl<T: Sink<Item> + Unpin, Item> Sink01 for CompatSink<T, Item> {
     type SinkItem = Item;
     type SinkError = T::Error;
 
     fn start_send(&mut self, item: Item) -> StartSend01<Item, T::Error> {
-        let inner = self.inner.as_mut();
+        let inner = Pin::new(&mut self.inner);
         let Some(ready) = self.task.poll_with(|cx| inner.poll_ready(cx)) else {
             no_task_panic("CompatSink::start_send")
         };
-        ready_std_to_start_send(ready, item, |item| self.inner.as_mut().start_send(item))
+        ready_std_to_start_send(ready, item, |item| {
+            Pin::new(&mut self.inner).start_send(item)
+        })
     }
 
     fn poll_complete(&mut self) -> Poll01<(), T::Error> {
-        let inner = self.inner.as_mut();
+        let inner = Pin::new(&mut self.inner);
         match self.task.poll_with(|cx| inner.poll_flush(cx)) {
             Some(poll) => poll_std_to_01(poll),
             None => no_task_panic("CompatSink::poll_complete"),
@@ -329,7 +329,7 @@ impl<T: Sink<Item>, Item> Sink01 for CompatSink<T, Item> {
     }
 
     fn close(&mut self) -> Poll01<(), T::Error> {
-        let inner = self.inner.as_mut();
+        let inner = Pin::new(&mut self.inner);
         match self.task.poll_with(|cx| inner.poll_close(cx)) {
             Some(poll) => poll_std_to_01(poll),
             None => no_task_panic("CompatSink::close"),
@@ -337,12 +337,12 @@ impl<T: Sink<Item>, Item> Sink01 for CompatSink<T, Item> {
     }
 }
 
-impl<T: TryStream, Item> Stream01 for CompatSink<T, Item> {
+impl<T: TryStream + Unpin, Item> Stream01 for CompatSink<T, Item> {
     type Item = T::Ok;
     type Error = T::Error;
 
     fn poll(&mut self) -> Poll01<Option<Self::Item>, Self::Error> {
-        let inner = self.inner.as_mut();
+        let inner = Pin::new(&mut self.inner);
         match self.task.poll_with(|cx| inner.try_poll_next(cx)) {
             Some(poll) => poll_stream_std_to_01(poll),
             None => no_task_panic("CompatSink (as a 0.1 Stream)"),
@@ -350,11 +350,13 @@ impl<T: TryStream, Item> Stream01 for CompatSink<T, Item> {
     }
 }
 
-/// Converts a futures 0.3 [`TryFuture`] (any `Future<Output = Result<T, E>>`, `Unpin` or not)
-/// into a futures 0.1 `Future`: the successor of `futures::TryFutureExt::compat`.
+/// Converts a futures 0.3 [`TryFuture`] (any `Future<Output = Result<T, E>>`) into a futures
+/// 0.1 `Future`: the successor of `futures::TryFutureExt::compat`.
 pub trait TryFutureCompatExt: TryFuture {
     /// Wraps `self` in a [`Compat`] implementing futures 0.1 `Future<Item = Self::Ok, Error =
-    /// Self::Error>`.
+    /// Self::Error>`, inline: nothing is allocated. `self` must be `Unpin`, as for
+    /// `futures::compat`; a `!Unpin` future (an `async` block) goes through
+    /// [`compat_boxed`](TryFutureCompatExt::compat_boxed).
     ///
     /// If futures 0.3's `TryFutureExt` is also in scope with its `compat` feature on, call this
     /// as `TryFutureCompatExt::compat(fut)` (or turn that feature off).
@@ -365,25 +367,46 @@ pub trait TryFutureCompatExt: TryFuture {
     /// use futures01::Future;
     /// use iocompat::futures01::TryFutureCompatExt;
     ///
-    /// let borrowed = String::from("pinned once");
-    /// let fut = async move { Ok::<usize, ()>(borrowed.len()) };
+    /// let fut = futures::future::ready(Ok::<usize, ()>(11));
     /// assert_eq!(fut.compat().wait(), Ok(11));
     /// ```
     fn compat(self) -> Compat<Self>
     where
-        Self: Sized,
+        Self: Sized + Unpin,
     {
         Compat::new(self)
+    }
+
+    /// Pins `self` on the heap once and wraps it in a [`Compat`]: for `!Unpin` futures such as
+    /// `async` blocks. One allocation, at conversion; polling allocates nothing more. The same
+    /// as `Box::pin(self).compat()`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures01::Future;
+    /// use iocompat::futures01::TryFutureCompatExt;
+    ///
+    /// let borrowed = String::from("pinned once");
+    /// let fut = async move { Ok::<usize, ()>(borrowed.len()) };
+    /// assert_eq!(fut.compat_boxed().wait(), Ok(11));
+    /// ```
+    fn compat_boxed(self) -> Compat<Pin<Box<Self>>>
+    where
+        Self: Sized,
+    {
+        Compat::new(Box::pin(self))
     }
 }
 
 impl<Fut: TryFuture> TryFutureCompatExt for Fut {}
 
-/// Converts a futures 0.3 [`TryStream`] (`Unpin` or not) into a futures 0.1 `Stream`: the
-/// successor of `futures::TryStreamExt::compat`.
+/// Converts a futures 0.3 [`TryStream`] into a futures 0.1 `Stream`: the successor of
+/// `futures::TryStreamExt::compat`.
 pub trait TryStreamCompatExt: TryStream {
     /// Wraps `self` in a [`Compat`] implementing futures 0.1 `Stream<Item = Self::Ok, Error =
-    /// Self::Error>`.
+    /// Self::Error>`, inline (`self` must be `Unpin`; see
+    /// [`compat_boxed`](TryStreamCompatExt::compat_boxed) for the others).
     ///
     /// # Examples
     ///
@@ -397,9 +420,31 @@ pub trait TryStreamCompatExt: TryStream {
     /// ```
     fn compat(self) -> Compat<Self>
     where
-        Self: Sized,
+        Self: Sized + Unpin,
     {
         Compat::new(self)
+    }
+
+    /// Pins `self` on the heap once and wraps it in a [`Compat`]: for `!Unpin` streams (an
+    /// `async` generator such as `futures::stream::unfold` over an `async` block).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures01::Stream;
+    /// use iocompat::futures01::TryStreamCompatExt;
+    ///
+    /// let modern = futures::stream::unfold(0u8, |n| async move {
+    ///     (n < 2).then_some((Ok::<u8, ()>(n), n + 1))
+    /// });
+    /// let got: Vec<u8> = modern.compat_boxed().wait().map(Result::unwrap).collect();
+    /// assert_eq!(got, [0, 1]);
+    /// ```
+    fn compat_boxed(self) -> Compat<Pin<Box<Self>>>
+    where
+        Self: Sized,
+    {
+        Compat::new(Box::pin(self))
     }
 }
 
@@ -408,7 +453,8 @@ impl<St: TryStream> TryStreamCompatExt for St {}
 /// Converts a futures 0.3 [`Sink`] into a futures 0.1 `Sink`: the successor of
 /// `futures::SinkExt::compat`.
 pub trait SinkCompatExt<Item>: Sink<Item> {
-    /// Wraps `self` in a [`CompatSink`]; see its docs for the protocol.
+    /// Wraps `self` in a [`CompatSink`] (inline; `self` must be `Unpin`, as for
+    /// `futures::compat`); see its docs for the protocol.
     ///
     /// # Examples
     ///
@@ -422,7 +468,7 @@ pub trait SinkCompatExt<Item>: Sink<Item> {
     /// ```
     fn compat(self) -> CompatSink<Self, Item>
     where
-        Self: Sized,
+        Self: Sized + Unpin,
     {
         CompatSink::new(self)
     }

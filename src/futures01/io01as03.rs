@@ -41,7 +41,7 @@ impl<R: AsyncRead01> Compat01As03<R> {
     where
         R: BufRead,
     {
-        let Self { inner, notify, .. } = self;
+        let Self { inner, notify } = self;
         notify.poll_in(cx, || {
             // Today's borrow checker cannot return a borrow from a retry loop, so the loop only
             // decides; a second `fill_buf` returns the bytes now buffered, without I/O.
@@ -100,27 +100,6 @@ impl<S: Seek> Compat01As03<S> {
     fn poll_seek_to(&mut self, cx: &Context<'_>, pos: SeekFrom) -> Poll<io::Result<u64>> {
         self.in_notify(cx, |s| retry_interrupted(|| s.seek(pos)))
     }
-
-    fn start_seek_at(&mut self, pos: SeekFrom) -> io::Result<()> {
-        if self.seeking.is_some() {
-            return Err(io::Error::other(
-                "iocompat::futures01: start_seek called while a seek is in progress; call \
-                 poll_complete until it is ready first",
-            ));
-        }
-        self.seeking = Some(pos);
-        Ok(())
-    }
-
-    /// Runs the seek `start_seek` asked for; with none, asks the inner value for its real
-    /// position (`SeekFrom::Current(0)`), never a placeholder.
-    fn poll_complete_seek(&mut self, cx: &Context<'_>) -> Poll<io::Result<u64>> {
-        let pos = self.seeking.unwrap_or(SeekFrom::Current(0));
-        let out = ready!(self.poll_seek_to(cx, pos));
-        // Idle again, whether the seek succeeded or failed.
-        self.seeking = None;
-        Poll::Ready(out)
-    }
 }
 
 /// A tokio-io 0.1 `AsyncRead` / `AsyncWrite` (and any `Seek` answering `WouldBlock`) as tokio
@@ -149,6 +128,8 @@ impl<S: Seek> Compat01As03<S> {
 #[must_use = "an adapter does nothing unless polled"]
 pub struct Tokio01As1<T> {
     compat: Compat01As03<T>,
+    /// tokio's `AsyncSeek::start_seek` position, until `poll_complete` has run it.
+    seeking: Option<SeekFrom>,
 }
 
 impl<T> Tokio01As1<T> {
@@ -163,6 +144,7 @@ impl<T> Tokio01As1<T> {
     pub fn new(inner: T) -> Self {
         Self {
             compat: Compat01As03::new(inner),
+            seeking: None,
         }
     }
 
@@ -259,15 +241,38 @@ impl<W: AsyncWrite01> tokio::io::AsyncWrite for Tokio01As1<W> {
     }
 }
 
+impl<S: Seek> Tokio01As1<S> {
+    fn start_seek_at(&mut self, pos: SeekFrom) -> io::Result<()> {
+        if self.seeking.is_some() {
+            return Err(io::Error::other(
+                "iocompat::futures01: start_seek called while a seek is in progress; call \
+                 poll_complete until it is ready first",
+            ));
+        }
+        self.seeking = Some(pos);
+        Ok(())
+    }
+
+    /// Runs the seek `start_seek` asked for; with none, asks the inner value for its real
+    /// position (`SeekFrom::Current(0)`), never a placeholder.
+    fn poll_complete_seek(&mut self, cx: &Context<'_>) -> Poll<io::Result<u64>> {
+        let pos = self.seeking.unwrap_or(SeekFrom::Current(0));
+        let out = ready!(self.compat.poll_seek_to(cx, pos));
+        // Idle again, whether the seek succeeded or failed.
+        self.seeking = None;
+        Poll::Ready(out)
+    }
+}
+
 /// tokio-io 0.1 has no seek trait: any `std::io::Seek` value (answering `WouldBlock` when it
 /// must wait, like its reads) is accepted.
 impl<S: Seek> tokio::io::AsyncSeek for Tokio01As1<S> {
     fn start_seek(self: Pin<&mut Self>, position: SeekFrom) -> io::Result<()> {
-        self.get_mut().compat.start_seek_at(position)
+        self.get_mut().start_seek_at(position)
     }
 
     fn poll_complete(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<u64>> {
-        self.get_mut().compat.poll_complete_seek(cx)
+        self.get_mut().poll_complete_seek(cx)
     }
 }
 

@@ -99,54 +99,54 @@ fn io_to_poll01(result: io::Result<()>) -> Poll01<(), io::Error> {
     }
 }
 
-impl<R: futures_io::AsyncRead> Read for Compat<R> {
+impl<R: futures_io::AsyncRead + Unpin> Read for Compat<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let inner = self.inner.as_mut();
+        let inner = Pin::new(&mut self.inner);
         io_in_task(&mut self.task, "futures01::Compat::read", |cx| {
             inner.poll_read(cx, buf)
         })
     }
 }
 
-impl<R: futures_io::AsyncBufRead> BufRead for Compat<R> {
+impl<R: futures_io::AsyncBufRead + Unpin> BufRead for Compat<R> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        let inner = self.inner.as_mut();
+        let inner = Pin::new(&mut self.inner);
         io_in_task(&mut self.task, "futures01::Compat::fill_buf", |cx| {
             inner.poll_fill_buf(cx)
         })
     }
 
     fn consume(&mut self, amt: usize) {
-        self.inner.as_mut().consume(amt);
+        Pin::new(&mut self.inner).consume(amt);
     }
 }
 
-impl<W: futures_io::AsyncWrite> Write for Compat<W> {
+impl<W: futures_io::AsyncWrite + Unpin> Write for Compat<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let inner = self.inner.as_mut();
+        let inner = Pin::new(&mut self.inner);
         io_in_task(&mut self.task, "futures01::Compat::write", |cx| {
             inner.poll_write(cx, buf)
         })
     }
 
     fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        let inner = self.inner.as_mut();
+        let inner = Pin::new(&mut self.inner);
         io_in_task(&mut self.task, "futures01::Compat::write_vectored", |cx| {
             inner.poll_write_vectored(cx, bufs)
         })
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        let inner = self.inner.as_mut();
+        let inner = Pin::new(&mut self.inner);
         io_in_task(&mut self.task, "futures01::Compat::flush", |cx| {
             inner.poll_flush(cx)
         })
     }
 }
 
-impl<S: futures_io::AsyncSeek> Seek for Compat<S> {
+impl<S: futures_io::AsyncSeek + Unpin> Seek for Compat<S> {
     fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
-        let inner = self.inner.as_mut();
+        let inner = Pin::new(&mut self.inner);
         io_in_task(&mut self.task, "futures01::Compat::seek", |cx| {
             inner.poll_seek(cx, pos)
         })
@@ -156,12 +156,12 @@ impl<S: futures_io::AsyncSeek> Seek for Compat<S> {
 /// tokio-io 0.1's `read_buf` zeroes the spare capacity it reads into: skipping that needs an
 /// `unsafe fn prepare_uninitialized_buffer` override, and this crate forbids `unsafe`. `read`
 /// into an initialised buffer never zeroes.
-impl<R: futures_io::AsyncRead> AsyncRead01 for Compat<R> {}
+impl<R: futures_io::AsyncRead + Unpin> AsyncRead01 for Compat<R> {}
 
-impl<W: futures_io::AsyncWrite> AsyncWrite01 for Compat<W> {
+impl<W: futures_io::AsyncWrite + Unpin> AsyncWrite01 for Compat<W> {
     /// futures-io `poll_close`, which flushes first.
     fn shutdown(&mut self) -> Poll01<(), io::Error> {
-        let inner = self.inner.as_mut();
+        let inner = Pin::new(&mut self.inner);
         io_to_poll01(io_in_task(
             &mut self.task,
             "futures01::Compat::shutdown",
@@ -172,7 +172,7 @@ impl<W: futures_io::AsyncWrite> AsyncWrite01 for Compat<W> {
     /// One futures-io `poll_write_vectored` over the `Buf`'s slices (up to 64, not part of the
     /// semver contract), not one `poll_write` per slice.
     fn write_buf<B: Buf04>(&mut self, buf: &mut B) -> Poll01<usize, io::Error> {
-        let inner = self.inner.as_mut();
+        let inner = Pin::new(&mut self.inner);
         write_buf_vectored(
             &mut self.task,
             "futures01::Compat::write_buf",
@@ -402,7 +402,7 @@ impl<W: tokio::io::AsyncWrite + Unpin> AsyncWrite01 for Tokio1As01<W> {
 /// Converts a futures-io `AsyncRead` into a tokio-io 0.1 `AsyncRead`: the successor of
 /// `futures::io::AsyncReadExt::compat`.
 pub trait AsyncReadCompatExt: futures_io::AsyncRead {
-    /// Wraps `self` in a [`Compat`].
+    /// Wraps `self` in a [`Compat`], inline (`self` must be `Unpin`, as for `futures::compat`).
     ///
     /// # Examples
     ///
@@ -417,7 +417,7 @@ pub trait AsyncReadCompatExt: futures_io::AsyncRead {
     /// ```
     fn compat(self) -> Compat<Self>
     where
-        Self: Sized,
+        Self: Sized + Unpin,
     {
         Compat::new(self)
     }
@@ -428,7 +428,7 @@ impl<R: futures_io::AsyncRead> AsyncReadCompatExt for R {}
 /// Converts a futures-io `AsyncWrite` into a tokio-io 0.1 `AsyncWrite`: the successor of
 /// `futures::io::AsyncWriteExt::compat_write`.
 pub trait AsyncWriteCompatExt: futures_io::AsyncWrite {
-    /// Wraps `self` in a [`Compat`].
+    /// Wraps `self` in a [`Compat`], inline (`self` must be `Unpin`, as for `futures::compat`).
     ///
     /// # Examples
     ///
@@ -442,7 +442,7 @@ pub trait AsyncWriteCompatExt: futures_io::AsyncWrite {
     /// ```
     fn compat_write(self) -> Compat<Self>
     where
-        Self: Sized,
+        Self: Sized + Unpin,
     {
         Compat::new(self)
     }

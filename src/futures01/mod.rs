@@ -41,8 +41,8 @@
 //! | `futures::compat::{Compat01As03, Compat01As03Sink}` | [`Compat01As03`], [`Compat01As03Sink`] | the 0.1 -> 0.3 wrappers |
 //! | `futures::compat::{Compat, CompatSink}` | [`Compat`], [`CompatSink`] | the 0.3 -> 0.1 wrappers |
 //! | `futures::compat::{Executor01As03, Executor01Future}` | [`Executor01As03`], [`Executor01Future`] | the executor wrappers |
-//! | `futures::TryFutureExt::compat` | [`TryFutureCompatExt::compat`] | 0.3 future (`Unpin` or not) -> 0.1 `Future` |
-//! | `futures::TryStreamExt::compat` | [`TryStreamCompatExt::compat`] | 0.3 stream (`Unpin` or not) -> 0.1 `Stream` |
+//! | `futures::TryFutureExt::compat` | [`TryFutureCompatExt::compat`] (`Unpin`), [`TryFutureCompatExt::compat_boxed`] (any) | 0.3 future -> 0.1 `Future` |
+//! | `futures::TryStreamExt::compat` | [`TryStreamCompatExt::compat`] (`Unpin`), [`TryStreamCompatExt::compat_boxed`] (any) | 0.3 stream -> 0.1 `Stream` |
 //! | `futures::SinkExt::compat` | [`SinkCompatExt::compat`] | 0.3 `Sink` -> 0.1 `Sink` |
 //! | `futures::io::AsyncReadExt::compat` | [`AsyncReadCompatExt::compat`] | futures-io reader -> tokio-io 0.1 |
 //! | `futures::io::AsyncWriteExt::compat_write` | [`AsyncWriteCompatExt::compat_write`] | futures-io writer -> tokio-io 0.1 |
@@ -62,9 +62,19 @@
 //! `TryFutureCompatExt::compat(fut)`.
 //!
 //! What differs from `futures::compat`, by design:
-//! - 0.3 -> 0.1 accepts `!Unpin` futures and streams (an `async` block): [`Compat`] pins the
-//!   value on the heap once, at conversion, never per poll. Its `get_mut` / `into_inner` need
-//!   `Unpin`; [`Compat::get_pin_mut`] and [`Compat::into_pinned`] work for every value.
+//! - 0.3 -> 0.1 keeps the value inline and needs it `Unpin`, as `futures::compat` does (a 0.1
+//!   `poll` takes `&mut self`, and the wrapper may move between polls). A `!Unpin` value (an
+//!   `async` block) has its own method, [`TryFutureCompatExt::compat_boxed`] /
+//!   [`TryStreamCompatExt::compat_boxed`], which pins it on the heap once, at conversion: the
+//!   same one `Box` that `futures::compat` users write as `.boxed().compat()`. The one method
+//!   name cannot do both without specialization (the result's type would depend on `Unpin`),
+//!   and a box for every `Unpin` value costs an allocation per conversion that
+//!   `futures::compat` does not pay.
+//! - A 0.3 future or stream is polled with a probe waker (one per thread, recording only
+//!   whether it was woken) until it keeps a waker, so converting a value that is ready at once,
+//!   or that only wakes itself, makes no waker. A value that keeps a clone of the probe is
+//!   polled a second time at once, with a real waker (allowed by the `Future` contract: a
+//!   0.3 value wakes the waker of its latest poll).
 //! - Waker bridging allocates nothing per poll (below), and `Task::will_notify_current()`
 //!   works under the bridge.
 //! - The tokio-io 0.1 <-> tokio 1 bridge is one hop, with `AsyncBufRead` / `BufRead`,
@@ -87,8 +97,9 @@
 //! | tokio-io 0.1 `AsyncWrite` | futures-io / tokio 1 `AsyncWrite` | [`AsyncWrite01CompatExt::compat`] -> [`Compat01As03`] / [`AsyncWrite01CompatExt::compat_tokio`] -> [`Tokio01As1`] |
 //! | a 0.1-style `std::io::Seek` | futures-io / tokio 1 `AsyncSeek` | [`Compat01As03::new`] / [`Tokio01As1::new`] |
 //! | tokio 1 / futures-io `AsyncSeek` | `std::io::Seek` inside a 0.1 task | [`Tokio1As01`] / [`Compat`] |
-//! | 0.3 future / `async` block | 0.1 `Future` | [`TryFutureCompatExt::compat`] -> [`Compat`] |
-//! | 0.3 `TryStream` | 0.1 `Stream` | [`TryStreamCompatExt::compat`] -> [`Compat`] |
+//! | 0.3 future (`Unpin`) | 0.1 `Future` | [`TryFutureCompatExt::compat`] -> [`Compat`] |
+//! | `async` block, any `!Unpin` 0.3 future | 0.1 `Future` | [`TryFutureCompatExt::compat_boxed`] -> `Compat<Pin<Box<_>>>` |
+//! | 0.3 `TryStream` (`Unpin`, or `!Unpin` by [`TryStreamCompatExt::compat_boxed`]) | 0.1 `Stream` | [`TryStreamCompatExt::compat`] -> [`Compat`] |
 //! | 0.3 `Sink` | 0.1 `Sink` | [`SinkCompatExt::compat`] -> [`CompatSink`] |
 //! | futures-io `AsyncRead` (+ `AsyncBufRead`) / `AsyncWrite` | tokio-io 0.1 (+ `std::io::BufRead`) | [`AsyncReadCompatExt::compat`] / [`AsyncWriteCompatExt::compat_write`] -> [`Compat`] |
 //! | tokio 1 `AsyncRead` (+ `AsyncBufRead`) / `AsyncWrite` | tokio-io 0.1 (+ `std::io::BufRead`) | [`TokioAsyncRead01CompatExt::compat01`] / [`TokioAsyncWrite01CompatExt::compat01_write`] -> [`Tokio1As01`] |
@@ -108,12 +119,20 @@
 //!   get an early (spurious) wake-up instead. Whether two wakers are the same (`will_wake`) is
 //!   used only to skip work: it is not reliable in release builds, where tokio's `block_on`
 //!   waker and its clones have different vtable addresses.
-//! - 0.3 code under a 0.1 executor: each wrapper makes one `Waker` on first poll. The current
-//!   0.1 task is looked up only after a `Pending` answer, and stored only when the previous one
-//!   no longer `will_notify_current()`; a wake that raced with the switch is passed on.
+//! - 0.3 code under a 0.1 executor: a future or stream is polled with a thread-local probe
+//!   waker until it keeps a waker (a wake it asks for meanwhile is passed to the current 0.1
+//!   task), so a value ready at once needs no waker. One that keeps a clone of the probe is
+//!   asked again at once with a real waker, which holds the current 0.1 task and is kept; the
+//!   wrapper gives it back to the thread's idle ones when done (its task cleared, so no 0.1
+//!   task outlives the wrapper), so the next wrapper allocates none. A wrapper polled by
+//!   another 0.1 task (the kept waker's task no longer `will_notify_current()`) takes a waker
+//!   for that task first, and the wakers the 0.3 value already holds keep notifying theirs.
 //!
 //! Both are proved allocation-free per poll by `tests/futures01_alloc.rs`, over 100k stream
-//! items that each answer not-ready first.
+//! items that each answer not-ready first; the same file counts allocations per conversion
+//! beside `futures::compat`'s (none for an `Unpin` future ready at once or answering
+//! `Pending` first, against `futures::compat`'s one per waker clone; one `Box` for a
+//! `!Unpin` one, as `futures::compat` with `Box::pin`).
 //!
 //! # Error and failure mapping
 //!
@@ -168,9 +187,12 @@
 //! # Memory
 //!
 //! No adapter here buffers data. [`Compat01As03Sink`] keeps at most one item (the one a full 0.1
-//! sink handed back); [`Compat`] and [`CompatSink`] hold one heap pin of the wrapped value; each
-//! wrapper holds at most one notify handle (with the wakers it wakes: the first, the latest and
-//! at most four more, not part of the semver contract) or one waker.
+//! sink handed back); [`Compat`] and [`CompatSink`] hold the wrapped value inline (a
+//! `Compat<Pin<Box<T>>>` from `compat_boxed`, one heap pin); each wrapper holds at most one
+//! notify handle (with the wakers it wakes: the first, the latest and at most four more, not
+//! part of the semver contract) or one waker. Each thread that polls 0.3 code through the
+//! bridge keeps one probe waker and at most four idle wakers (not part of the semver
+//! contract), none of them holding a 0.1 task.
 //!
 //! # Caveats
 //!
@@ -187,28 +209,24 @@
 //!
 //! # Performance
 //!
-//! Measured with `cargo bench --bench futures01 --features futures01` on 2026-12-01 (medians
-//! of 9 rounds, variants interleaved with the order rotated each round; a shared 2-core
-//! machine, so ratios, not times):
+//! `cargo bench --bench futures01 --features futures01` runs every conversion beside
+//! `futures::compat` and native code (or, per conversion, the same work in plain futures 0.1)
+//! and counts allocations per conversion; the dated numbers are in the repository's
+//! `benches/README.md`. In short: no conversion allocates more than `futures::compat`'s; a
+//! 0.3 future or stream driven by a 0.1 task runs at 1.15-4x `futures::compat`'s speed (no
+//! waker until the value keeps one, wakers reused, none made per poll or per clone); the
+//! 0.1 -> 0.3 cases cost about what `futures::compat`'s cost (a plain 0.1 stream of ready
+//! items 0.91x its speed, 0.3 ns an item; a stream that parks, 1.05-2x).
 //!
-//! | case | native | `futures::compat` | iocompat | ours / `futures::compat` (time) | ours / native (time) |
-//! |---|---|---|---|---|---|
-//! | 0.1 stream of 10M `u64` consumed as a 0.3 stream | 2.46 ns/item | 5.33 ns/item | 5.22 ns/item | 0.98 | 2.12 |
-//! | 0.3 stream of 10M `u64` consumed by 0.1 `wait()` | 7.18 ns/item | 42.32 ns/item | 11.33 ns/item | 0.27 (3.7x faster) | 1.58 |
-//! | convert and await 1M ready 0.1 futures | 1.44 ns/item | 15.44 ns/item | 15.61 ns/item | 1.01 | 10.9 |
-//! | tokio-io 0.1 `Cursor` read through tokio 1, 64 MiB in 16 KiB reads | 18.21 GiB/s | 18.13 GiB/s (two hops) | 17.86 GiB/s | 0.99x the throughput | 0.98x the throughput |
-//! | the same in 512-byte reads | 11.27 GiB/s | 7.86 GiB/s (two hops) | 7.81 GiB/s | 0.99x the throughput | 0.69x the throughput |
+//! Those 0.1 -> 0.3 cases sit on a floor futures 0.1 sets: every wrapper must be its own 0.1
+//! task, and futures 0.1's public API makes one only through `executor::spawn` (a global
+//! atomic task-id counter and a task-local map, most of a ready future's cost) and enters it
+//! per poll through a thread-local. Sharing one task per thread would be faster and would mix
+//! up `task_local!` data between unrelated tasks, so it is not done.
 //!
-//! Over the day's runs the ratios moved within: 0.87-0.98, 3.7x-4.9x faster, 1.01-1.11,
-//! 0.96-1.00 and 0.65-0.73 of native. Reading in 512-byte pieces shows the fixed cost of a
-//! call through an async read (a future, a `ReadBuf`, and entering a 0.1 task, about 3 ns of
-//! it); at common buffer sizes it disappears in the copy.
-//!
-//! The 0.1 -> 0.3 cases cost what `futures::compat` costs: every wrapper must be its own 0.1
-//! task, and futures 0.1's public API makes one only through `executor::spawn` (a global atomic
-//! task-id counter and a task-local map, most of the 15 ns above) and enters it per poll
-//! through a thread-local. Sharing one task per thread would be faster and would mix up
-//! `task_local!` data between unrelated tasks, so it is not done.
+//! Reading in small pieces shows the fixed cost of a call through an async read (a future, a
+//! `ReadBuf`, and entering a 0.1 task, a few ns); at common buffer sizes it disappears in the
+//! copy.
 
 mod compat01as03;
 mod compat03as01;

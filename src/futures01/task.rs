@@ -12,18 +12,23 @@
 //!   them (the two halves of one split value both get their wake-ups). Waker identity
 //!   (`Waker::will_wake`) only saves work: a false "different" costs a clone and perhaps a
 //!   spurious wake-up, never a lost one and never a new handle.
-//! - [`TaskCell`] (0.3 code polled by a 0.1 executor): one `Arc<TaskWake>` and one `Waker` per
-//!   wrapper, created on first poll. The current 0.1 `Task` is looked up only after a `Pending`
-//!   answer. When a different 0.1 task polls the wrapper (the other half of a split value), it
-//!   gets a fresh `Arc<TaskWake>` before polling, so the wakers the 0.3 value already holds keep
-//!   notifying the task they were made for. A false "different" from `will_notify_current()`
-//!   costs an allocation, never a lost notification: the old `TaskWake` still notifies the
-//!   task it holds.
+//! - [`TaskCell`] (0.3 code polled by a 0.1 executor): futures and streams are polled with a
+//!   thread-local probe waker, which only records a wake, until they keep a waker: a value
+//!   ready at once, or one that only wakes itself (its wake is passed to the 0.1 task), costs
+//!   no waker of its own. A value that keeps a clone of the probe is asked again at once with
+//!   a real waker: an `Arc<TaskWake>` holding the current 0.1 `Task`, taken from the thread's
+//!   idle ones and given back (its task cleared, so no 0.1 task outlives the wrapper) when the
+//!   wrapper drops it and nothing else holds it, so converting allocates nothing in steady
+//!   state. When a different 0.1 task polls the wrapper (the other half of a split value),
+//!   the wrapper takes a waker for that task before polling, so the wakers the 0.3 value
+//!   already holds keep notifying the task they were made for. A false "different" from
+//!   `will_notify_current()` costs a waker, never a lost notification: the old `TaskWake`
+//!   still notifies the task it holds.
 
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell, RefCell};
 use std::fmt;
 use std::mem;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering, fence};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::task::{Context, Poll, Wake, Waker};
 
@@ -192,9 +197,9 @@ impl Notify01 for WakerNotify {
 
 /// The wrapper's one notify handle, and what the poll path needs to keep it up to date.
 struct NotifyRegistered {
-    /// Every `task::current()` (and so every `will_notify_current()` comparison) gets a clone
-    /// of this one handle.
-    handle: NotifyHandle01,
+    /// Every `task::current()` (and so every `will_notify_current()` comparison) gets a handle
+    /// made from this one `Arc` (futures 0.1's `From<Arc<T: Notify>>`: a reference count, and
+    /// the same handle identity every time).
     shared: Arc<WakerNotify>,
     /// A clone of the latest poll's waker (only the poll path changes it), so the
     /// steady-state check needs no lock.
@@ -205,7 +210,6 @@ impl NotifyRegistered {
     fn new(waker: Option<&Waker>) -> Self {
         let shared = Arc::new(WakerNotify::new(waker));
         Self {
-            handle: NotifyHandle01::from(Arc::clone(&shared)),
             shared,
             seen: waker.cloned(),
         }
@@ -249,10 +253,10 @@ struct LazyNotify<'a> {
 
 impl From<LazyNotify<'_>> for NotifyHandle01 {
     fn from(lazy: LazyNotify<'_>) -> Self {
-        lazy.registered
-            .get_or_init(|| NotifyRegistered::new(lazy.waker))
-            .handle
-            .clone()
+        let registered = lazy
+            .registered
+            .get_or_init(|| NotifyRegistered::new(lazy.waker));
+        NotifyHandle01::from(Arc::clone(&registered.shared))
     }
 }
 
@@ -315,12 +319,21 @@ impl fmt::Debug for NotifyCell {
     }
 }
 
-/// A 0.1 `Task` seen by 0.3 code as a [`Waker`].
+/// How many idle wakers each thread keeps for the next wrappers to reuse (not part of the
+/// semver contract): enough for conversions made one after another, and for a few nested in
+/// each other.
+const IDLE_WAKERS: usize = 4;
+
+thread_local! {
+    /// Wakers of dropped wrappers that nothing else held, their task already cleared.
+    static IDLE: RefCell<Vec<Arc<TaskWake>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A 0.1 `Task` seen by 0.3 code as a [`Waker`]: it notifies the one task it was made for.
+/// The task is set before the waker is handed out and never changed while anything else holds
+/// it, so a wake reads it without a lock.
 struct TaskWake {
-    task: Mutex<Option<task01::Task>>,
-    /// Set by every wake; lets a poll that had to re-register find out whether a wake arrived
-    /// (and went to the previous task) while it ran.
-    woken: AtomicBool,
+    task: Option<task01::Task>,
 }
 
 impl Wake for TaskWake {
@@ -329,70 +342,164 @@ impl Wake for TaskWake {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        self.woken.store(true, Ordering::Release);
-        // Notify outside the lock: a 0.1 executor that polls on the spot must not find it
-        // held. (A poisoned lock still holds a whole `Option<Task>`.)
-        let task = self
-            .task
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        if let Some(task) = task {
+        if let Some(task) = &self.task {
             task.notify();
         }
     }
 }
 
+/// The waker a wrapper polls with, and the 0.1 task it notifies.
 struct TaskRegistered {
     shared: Arc<TaskWake>,
     waker: Waker,
-    /// The task stored in `shared`, kept here so the check needs no lock.
-    task: Option<task01::Task>,
 }
 
 impl TaskRegistered {
-    fn new() -> Self {
-        let shared = Arc::new(TaskWake {
-            task: Mutex::new(None),
-            woken: AtomicBool::new(false),
-        });
+    /// A waker for the current 0.1 task: one of this thread's idle ones if there is one, else a
+    /// new one.
+    #[cold]
+    #[inline(never)]
+    fn for_current_task() -> Self {
+        let task = Some(task01::current());
+        let idle = IDLE.try_with(|idle| idle.borrow_mut().pop()).ok().flatten();
+        let shared = match idle {
+            Some(mut wake) => match Arc::get_mut(&mut wake) {
+                Some(unshared) => {
+                    unshared.task = task;
+                    wake
+                }
+                None => Arc::new(TaskWake { task }),
+            },
+            None => Arc::new(TaskWake { task }),
+        };
         Self {
             waker: Waker::from(Arc::clone(&shared)),
             shared,
-            task: None,
         }
     }
 
-    /// After a `Pending` poll: make sure wakes reach the current 0.1 task.
-    #[cold]
-    #[inline(never)]
-    fn register_current(&mut self) {
-        if self
-            .task
-            .as_ref()
-            .is_some_and(task01::Task::will_notify_current)
-        {
-            return;
-        }
-        let task = task01::current();
-        *self
-            .shared
-            .task
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(task.clone());
-        // A wake that arrived during the poll went to the previous task (or nowhere): pass it on.
-        if self.shared.woken.swap(false, Ordering::AcqRel) {
-            task.notify();
-        }
-        self.task = Some(task);
+    /// Whether the waker notifies the current 0.1 task.
+    #[inline]
+    fn notifies_current(&self) -> bool {
+        (self.shared.task.as_ref()).is_some_and(task01::Task::will_notify_current)
     }
+
+    /// Clears the task (releasing what its notify handle holds, as dropping it would) and
+    /// keeps the waker for the next wrapper on this thread, when nothing else holds it (the
+    /// 0.3 value dropped every clone); otherwise it goes with its last holder, task and all.
+    fn release(self) {
+        let Self { mut shared, waker } = self;
+        drop(waker);
+        let Some(unshared) = Arc::get_mut(&mut shared) else {
+            return;
+        };
+        unshared.task = None;
+        // During thread exit the list may be gone: then the waker is simply freed.
+        let _ = IDLE.try_with(|idle| {
+            let mut idle = idle.borrow_mut();
+            if idle.len() < IDLE_WAKERS {
+                idle.push(shared);
+            }
+        });
+    }
+}
+
+/// The waker of a 0.3 value's polls until it first keeps a waker: it only records a wake.
+struct Probe {
+    woken: AtomicBool,
+}
+
+impl Wake for Probe {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, Ordering::Relaxed);
+    }
+}
+
+/// This thread's probe: the waker, the `Arc` it holds (so two strong references while no
+/// clone is out), and whether a probed poll is running (a nested one falls back to a real
+/// waker, so it never clears the outer poll's `woken`).
+struct ProbeSlot {
+    probe: Arc<Probe>,
+    waker: Waker,
+    busy: Cell<bool>,
+}
+
+/// What a probed poll left behind.
+enum Probed {
+    /// No clone of the probe is left anywhere; `woken`: the value woke it (asked to be polled
+    /// again).
+    NothingKept { woken: bool },
+    /// The value kept a clone: it must be asked again with a real waker.
+    CloneKept,
+}
+
+/// Resets [`ProbeSlot::busy`], also when the poll panics.
+struct NotBusy<'a>(&'a Cell<bool>);
+
+impl Drop for NotBusy<'_> {
+    fn drop(&mut self) {
+        self.0.set(false);
+    }
+}
+
+impl ProbeSlot {
+    fn new() -> Self {
+        let probe = Arc::new(Probe {
+            woken: AtomicBool::new(false),
+        });
+        Self {
+            waker: Waker::from(Arc::clone(&probe)),
+            probe,
+            busy: Cell::new(false),
+        }
+    }
+
+    /// Polls with the probe, when no clone of it is out (so none can come or go but the
+    /// value's own) and no probed poll is running; `None` (without polling) otherwise.
+    fn poll<T>(
+        &self,
+        poll: &mut impl FnMut(&mut Context<'_>) -> Poll<T>,
+    ) -> Option<(Poll<T>, Probed)> {
+        if self.busy.get() || Arc::strong_count(&self.probe) != 2 {
+            return None;
+        }
+        self.busy.set(true);
+        let _reset = NotBusy(&self.busy);
+        self.probe.woken.store(false, Ordering::Relaxed);
+        let out = poll(&mut Context::from_waker(&self.waker));
+        if Arc::strong_count(&self.probe) != 2 {
+            return Some((out, Probed::CloneKept));
+        }
+        // A clone woken and dropped on another thread during the poll: its drop (a Release
+        // decrement) happened before the count just read, so its wake is seen.
+        fence(Ordering::Acquire);
+        let woken = self.probe.woken.load(Ordering::Relaxed);
+        Some((out, Probed::NothingKept { woken }))
+    }
+}
+
+thread_local! {
+    static PROBE: ProbeSlot = ProbeSlot::new();
 }
 
 /// Polls 0.3 code from inside a 0.1 task.
 ///
-/// The waker is made once per wrapper. The current 0.1 task is looked up only after a poll
-/// answers `Pending` (a `Ready` answer needs no wake-up), and replaced only when the stored one
-/// no longer `will_notify_current()`; a wake that raced with the replacement is passed on.
+/// The waker notifies the 0.1 task current when it was made. It is taken from the thread's
+/// idle ones (made the first time) and given back, its task cleared, when the wrapper drops it
+/// and nothing else holds it, so making one per wrapper allocates nothing in steady state and
+/// keeps no 0.1 task alive past the wrapper. When another 0.1 task polls the wrapper (the kept
+/// waker's task no longer `will_notify_current()`), the wrapper takes a waker for that task
+/// before polling, and the wakers the 0.3 value already holds keep notifying the task they
+/// were made for.
+///
+/// [`TaskCell::poll_probe_first`] goes one step further for futures and streams: until the
+/// value keeps a waker it is polled with a thread-local probe waker that only records a wake,
+/// so a value that is ready at once (most conversions), or that only wakes itself, needs no
+/// waker of its own at all.
 #[derive(Default)]
 pub(crate) struct TaskCell {
     registered: Option<TaskRegistered>,
@@ -405,6 +512,23 @@ impl TaskCell {
         Self::default()
     }
 
+    /// The waker to poll with now: the kept one while its task is the current one.
+    #[inline]
+    fn waker_for_current_task(&mut self) -> &Waker {
+        if !(self.registered.as_ref()).is_some_and(TaskRegistered::notifies_current) {
+            // First poll, or another 0.1 task polls now (the other half of a split value): it
+            // gets a waker of its own, and the wakers the 0.3 value already holds keep
+            // notifying their task.
+            if let Some(previous) = self.registered.take() {
+                previous.release();
+            }
+        }
+        &self
+            .registered
+            .get_or_insert_with(TaskRegistered::for_current_task)
+            .waker
+    }
+
     /// Runs `poll` with a [`Context`] whose waker notifies the current 0.1 task; `None`
     /// (without running it) outside a 0.1 task.
     #[inline]
@@ -415,23 +539,49 @@ impl TaskCell {
         if !task01::is_in_task() {
             return None;
         }
-        if self
-            .registered
-            .as_ref()
-            .and_then(|reg| reg.task.as_ref())
-            .is_some_and(|task| !task.will_notify_current())
-        {
-            // Another 0.1 task polls now (the other half of a split value): it gets a waker of
-            // its own, and the wakers the 0.3 value already holds keep notifying their task.
-            self.registered = None;
+        Some(poll(&mut Context::from_waker(
+            self.waker_for_current_task(),
+        )))
+    }
+
+    /// [`TaskCell::poll_with`] for futures and streams, which need no waker until they keep
+    /// one: until then `poll` runs with this thread's probe waker. Answered `Ready`, nothing
+    /// was made. Answered `Pending` with no clone of the probe kept, nothing can wake the
+    /// value but a wake it asked for during the poll (a `yield_now`), which is passed to the
+    /// current 0.1 task at once. Answered `Pending` with a clone kept, `poll` is asked again at
+    /// once with the real waker (a 0.3 value wakes the waker of its latest poll), which is
+    /// kept from then on.
+    #[inline]
+    pub(crate) fn poll_probe_first<T>(
+        &mut self,
+        mut poll: impl FnMut(&mut Context<'_>) -> Poll<T>,
+    ) -> Option<Poll<T>> {
+        if !task01::is_in_task() {
+            return None;
         }
-        let reg = self.registered.get_or_insert_with(TaskRegistered::new);
-        reg.shared.woken.store(false, Ordering::Relaxed);
-        let out = poll(&mut Context::from_waker(&reg.waker));
-        if out.is_pending() {
-            reg.register_current();
+        if self.registered.is_none() {
+            match PROBE.try_with(|probe| probe.poll(&mut poll)).ok().flatten() {
+                Some((Poll::Ready(out), _)) => return Some(Poll::Ready(out)),
+                Some((Poll::Pending, Probed::NothingKept { woken })) => {
+                    if woken {
+                        task01::current().notify();
+                    }
+                    return Some(Poll::Pending);
+                }
+                Some((Poll::Pending, Probed::CloneKept)) | None => {}
+            }
         }
-        Some(out)
+        Some(poll(&mut Context::from_waker(
+            self.waker_for_current_task(),
+        )))
+    }
+}
+
+impl Drop for TaskCell {
+    fn drop(&mut self) {
+        if let Some(registered) = self.registered.take() {
+            registered.release();
+        }
     }
 }
 
@@ -637,6 +787,190 @@ mod tests {
             assert!(cell.poll_in(&Context::from_waker(&waker), || task.will_notify_current()));
             task.notify();
             assert_eq!(wakes.get(), 1);
+        });
+    }
+
+    /// Counts 0.1 notifications.
+    struct Notified(AtomicUsize);
+
+    impl Notify01 for Notified {
+        fn notify(&self, _id: usize) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    /// Runs `f` inside a 0.1 task whose notifications count in `notified`.
+    fn in_01_task<R>(notified: &Arc<Notified>, f: impl FnOnce() -> R) -> R {
+        let handle = NotifyHandle01::from(Arc::clone(notified));
+        spawn01(()).poll_fn_notify(&handle, 0, |()| f())
+    }
+
+    fn notified() -> Arc<Notified> {
+        Arc::new(Notified(AtomicUsize::new(0)))
+    }
+
+    #[test]
+    fn a_value_ready_at_once_is_polled_once_with_no_waker_made() {
+        bounded(|| {
+            let mut cell = TaskCell::new();
+            let mut polls = 0;
+            let out = in_01_task(&notified(), || {
+                cell.poll_probe_first(|_| {
+                    polls += 1;
+                    Poll::Ready(7)
+                })
+            });
+            assert_eq!(out, Some(Poll::Ready(7)));
+            assert_eq!(polls, 1);
+            assert!(
+                cell.registered.is_none(),
+                "a waker was made for a ready value"
+            );
+        });
+    }
+
+    #[test]
+    fn a_value_that_only_wakes_itself_is_not_asked_again_and_its_wake_reaches_the_01_task() {
+        bounded(|| {
+            let task = notified();
+            let mut cell = TaskCell::new();
+            let mut polls = 0;
+            let out = in_01_task(&task, || {
+                cell.poll_probe_first(|cx| {
+                    polls += 1;
+                    cx.waker().wake_by_ref();
+                    Poll::<()>::Pending
+                })
+            });
+            assert_eq!(out, Some(Poll::Pending));
+            assert_eq!(polls, 1, "polled again although it kept no waker");
+            assert_eq!(task.0.load(Ordering::SeqCst), 1, "the wake-up was lost");
+            assert!(cell.registered.is_none(), "a waker was made");
+            // Pending without a wake and without a kept waker: nothing to pass on.
+            in_01_task(&task, || cell.poll_probe_first(|_| Poll::<()>::Pending));
+            assert_eq!(task.0.load(Ordering::SeqCst), 1);
+        });
+    }
+
+    #[test]
+    fn a_probed_poll_inside_another_uses_a_real_waker_and_loses_no_wake_up() {
+        bounded(|| {
+            let task = notified();
+            let (mut outer, mut inner) = (TaskCell::new(), TaskCell::new());
+            let mut inner_waker = None;
+            in_01_task(&task, || {
+                outer.poll_probe_first(|cx| {
+                    cx.waker().wake_by_ref();
+                    inner.poll_probe_first(|cx| {
+                        inner_waker = Some(cx.waker().clone());
+                        Poll::<()>::Pending
+                    });
+                    Poll::<()>::Pending
+                })
+            });
+            assert_eq!(task.0.load(Ordering::SeqCst), 1, "the outer wake was lost");
+            inner_waker.unwrap().wake_by_ref();
+            assert_eq!(task.0.load(Ordering::SeqCst), 2, "the inner wake was lost");
+        });
+    }
+
+    #[test]
+    fn the_first_pending_is_asked_again_with_a_waker_that_notifies_the_01_task() {
+        bounded(|| {
+            let task = notified();
+            let mut cell = TaskCell::new();
+            let mut wakers = Vec::new();
+            let out = in_01_task(&task, || {
+                cell.poll_probe_first(|cx| {
+                    wakers.push(cx.waker().clone());
+                    Poll::<()>::Pending
+                })
+            });
+            assert_eq!(out, Some(Poll::Pending));
+            assert_eq!(wakers.len(), 2, "the first Pending is asked again once");
+            wakers[0].wake_by_ref();
+            assert_eq!(
+                task.0.load(Ordering::SeqCst),
+                0,
+                "the first poll's waker (the probe) notified a task"
+            );
+            wakers[1].wake_by_ref();
+            assert_eq!(task.0.load(Ordering::SeqCst), 1, "the wake-up was lost");
+            // Later polls use the kept waker, once each.
+            let mut later = 0;
+            in_01_task(&task, || {
+                cell.poll_probe_first(|cx| {
+                    later += 1;
+                    assert!(cx.waker().will_wake(&wakers[1]));
+                    Poll::<()>::Pending
+                })
+            });
+            assert_eq!(later, 1);
+        });
+    }
+
+    /// Polls a fresh wrapper once (`Pending`) inside a 0.1 task notifying `task`, and answers
+    /// the wrapper and, if `keep`, a clone of its waker (as a 0.3 value keeps one).
+    fn pending_in(task: &Arc<Notified>, keep: bool) -> (TaskCell, Option<Waker>) {
+        let mut cell = TaskCell::new();
+        let mut kept = None;
+        in_01_task(task, || {
+            cell.poll_with(|cx| {
+                if keep {
+                    kept = Some(cx.waker().clone());
+                }
+                Poll::<()>::Pending
+            })
+        });
+        (cell, kept)
+    }
+
+    #[test]
+    fn a_dropped_wrapper_keeps_no_01_task_alive_and_its_waker_is_reused() {
+        bounded(|| {
+            let task = notified();
+            let (cell, _) = pending_in(&task, false);
+            assert!(Arc::strong_count(&task) > 1, "the waker holds the task");
+            let first: *const TaskWake = &*cell.registered.as_ref().unwrap().shared;
+            drop(cell);
+            assert_eq!(
+                Arc::strong_count(&task),
+                1,
+                "the 0.1 task (its notify handle) outlived the wrapper"
+            );
+            let other = notified();
+            let (cell, _) = pending_in(&other, false);
+            let second: *const TaskWake = &*cell.registered.as_ref().unwrap().shared;
+            assert_eq!(first, second, "the idle waker was not reused");
+            cell.registered.as_ref().unwrap().waker.wake_by_ref();
+            assert_eq!(
+                (
+                    task.0.load(Ordering::SeqCst),
+                    other.0.load(Ordering::SeqCst)
+                ),
+                (0, 1),
+                "a reused waker notified the task it was made for before"
+            );
+        });
+    }
+
+    #[test]
+    fn a_waker_the_03_value_keeps_notifies_its_task_after_the_wrapper_is_gone() {
+        bounded(|| {
+            let (a, b) = (notified(), notified());
+            let (cell, kept) = pending_in(&a, true);
+            let kept = kept.unwrap();
+            drop(cell);
+            // Still held by the 0.3 side: not reused for the next wrapper, nor cleared.
+            let (cell, _) = pending_in(&b, false);
+            let theirs = &cell.registered.as_ref().unwrap().waker;
+            assert!(!theirs.will_wake(&kept));
+            kept.wake_by_ref();
+            theirs.wake_by_ref();
+            assert_eq!(
+                (a.0.load(Ordering::SeqCst), b.0.load(Ordering::SeqCst)),
+                (1, 1)
+            );
         });
     }
 }

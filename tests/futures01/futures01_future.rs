@@ -324,7 +324,7 @@ fn a_not_unpin_async_block_runs_as_a_01_future() {
             Ok::<usize, ()>(r.len())
         };
         // `fut` is !Unpin: it holds a borrow of its own state across an await.
-        fut.compat().wait()
+        fut.compat_boxed().wait()
     });
     assert_eq!(out, Ok(24));
 }
@@ -343,7 +343,7 @@ fn a_03_future_woken_from_another_thread_completes_under_wait() {
 fn round_trip_through_both_directions_keeps_the_result() {
     for exec in ALL_EXECS {
         let out = run_on(exec, || async {
-            let legacy = async { Ok::<_, String>(5u8) }.compat();
+            let legacy = async { Ok::<_, String>(5u8) }.compat_boxed();
             let legacy = legacy.map(|v| v * 2);
             legacy.compat().await
         });
@@ -354,22 +354,26 @@ fn round_trip_through_both_directions_keeps_the_result() {
 #[test]
 #[should_panic(expected = "polled outside a futures 0.1 task")]
 fn polling_a_compat_outside_a_01_task_panics_with_a_clear_message() {
-    let mut fut = async { Ok::<(), ()>(()) }.compat();
+    let mut fut = async { Ok::<(), ()>(()) }.compat_boxed();
     let _ = fut.poll();
 }
 
 #[test]
 fn the_03_side_is_pinned_once_and_accessors_work() {
-    let c = Compat::new(futures::future::ready(Ok::<u8, ()>(3)));
-    let before: *const _ = c.get_ref();
-    // Moving the wrapper does not move the pinned value.
-    let mut moved = vec![c];
-    let mut c = moved.pop().unwrap();
-    let after: *const _ = &*c.get_pin_mut();
-    assert_eq!(before, after);
-    let mutable: *const _ = c.get_mut();
-    assert_eq!(before, mutable);
+    // An `Unpin` value is kept inline, as futures::compat keeps it.
+    let mut c = Compat::new(futures::future::ready(Ok::<u8, ()>(3)));
+    let inline: *const _ = c.get_ref();
+    assert_eq!(inline, &*c.get_pin_mut() as *const _);
+    assert_eq!(inline, c.get_mut() as *const _);
     assert_eq!(c.into_inner().into_inner(), Ok(3));
+    // A `!Unpin` one is pinned on the heap once: moving the wrapper does not move it.
+    let boxed = async { Ok::<u8, ()>(4) }.compat_boxed();
+    let before: *const _ = &**boxed.get_ref();
+    let mut moved = vec![boxed];
+    let mut boxed = moved.pop().unwrap();
+    let after: *const _ = &*boxed.get_mut().as_mut();
+    assert_eq!(before, after);
+    assert_eq!(boxed.wait(), Ok(4));
     let mut f = Compat01As03::new(futures01::future::ok::<u8, ()>(1));
     let _ = f.get_mut();
     let _ = f.into_inner();
@@ -454,11 +458,11 @@ fn a_panic_in_03_code_reaches_the_01_caller_and_leaves_no_01_task_current() {
             }
             Ok::<(), ()>(())
         };
-        modern.compat().wait()
+        modern.compat_boxed().wait()
     });
     assert_eq!(panic_message(caught.unwrap_err()), "modern boom");
     assert!(!futures01::task::is_in_task());
-    assert_eq!(async { Ok::<u8, ()>(2) }.compat().wait(), Ok(2));
+    assert_eq!(async { Ok::<u8, ()>(2) }.compat_boxed().wait(), Ok(2));
 }
 
 /// A 0.1 future: the first poll hands `task::current()` to another thread, which notifies it;
@@ -529,7 +533,7 @@ fn a_waker_that_polls_inside_wake_does_not_deadlock_the_bridge() {
 fn the_wrappers_are_send_when_what_they_wrap_is() {
     fn assert_send<T: Send>(_: &T) {}
     assert_send(&futures01::future::ok::<u8, ()>(1).compat());
-    assert_send(&async { Ok::<u8, ()>(1) }.compat());
+    assert_send(&async { Ok::<u8, ()>(1) }.compat_boxed());
     let (tx, _rx) = futures01::sync::mpsc::channel::<u8>(1);
     assert_send(&iocompat::futures01::Sink01CompatExt::sink_compat(tx));
     let (tx, _rx) = futures::channel::mpsc::channel::<u8>(1);

@@ -83,7 +83,7 @@ fn a_not_unpin_03_stream_runs_under_01_wait() {
             futures::future::ready(()).await;
             (n < 100).then_some((Ok::<u32, ()>(n), n + 1))
         });
-        modern.compat().collect().wait()
+        modern.compat_boxed().collect().wait()
     });
     assert_eq!(got, Ok((0..100).collect::<Vec<_>>()));
 }
