@@ -212,7 +212,7 @@
 
 mod adapter;
 mod core;
-mod direct;
+pub(crate) mod direct;
 mod shared;
 mod stream;
 

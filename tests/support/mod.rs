@@ -4,6 +4,8 @@
 
 pub mod mock;
 pub mod pool;
+#[cfg(unix)]
+pub mod positional;
 
 use std::future::Future;
 use std::sync::mpsc;
