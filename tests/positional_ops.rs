@@ -418,3 +418,35 @@ fn a_user_spawn_runs_every_job() {
         assert_eq!(jobs.load(Ordering::SeqCst), 3);
     });
 }
+
+/// Inline attempts that keep missing the cache back off: after two misses in a row the next
+/// read goes straight to the pool even though its page is cached by then; a hit resets it.
+#[cfg(target_os = "linux")]
+#[test]
+fn inline_misses_back_off_and_a_hit_resets() {
+    support::watchdog("inline_misses_back_off", || {
+        let (_named, std_file) = file_with(&[5u8; 4096]);
+        let pool = ManualPool::default();
+        let file = PositionalFile::builder()
+            .spawner(pool.clone())
+            .build(std_file.try_clone().unwrap());
+        let ready_at_once = || {
+            let mut read = file.read_at(vec![0; 4096], 0);
+            let (ready, (n, buf)) = match poll_once(&mut read) {
+                std::task::Poll::Ready(out) => (true, out),
+                std::task::Poll::Pending => (false, drive(&pool, read)),
+            };
+            assert_eq!(n.unwrap(), 4096);
+            assert!(buf.iter().all(|&b| b == 5));
+            ready
+        };
+        for _ in 0..2 {
+            support::positional::evict(&std_file);
+            assert!(!ready_at_once(), "evicted: the pool read it");
+        }
+        // Cached now (the pool's read brought it in), but skipped once after two misses.
+        assert!(!ready_at_once(), "backing off: straight to the pool");
+        assert!(ready_at_once(), "tried inline again: a hit");
+        assert!(ready_at_once(), "and again");
+    });
+}

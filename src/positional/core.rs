@@ -14,7 +14,7 @@ use std::io;
 use std::mem;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
 use std::thread;
@@ -219,6 +219,8 @@ pub(crate) struct Shared {
     spawner: Spawner,
     /// The file can be read with `preadv2(RWF_NOWAIT)`, and no call has said otherwise.
     inline: AtomicBool,
+    /// When inline reads keep missing the cache, most are skipped: see [`MissBackoff`].
+    misses: MissBackoff,
     /// The file was opened with `O_APPEND`: the kernel would ignore every write's offset.
     append: bool,
     dropped: DroppedWrites,
@@ -233,6 +235,7 @@ impl Shared {
             file,
             spawner,
             inline: AtomicBool::new(inline),
+            misses: MissBackoff::default(),
             append,
             dropped: DroppedWrites::default(),
         }
@@ -256,7 +259,7 @@ impl Shared {
             offset: u64,
         }
 
-        if !self.inline.load(Ordering::Relaxed) {
+        if !self.inline.load(Ordering::Relaxed) || self.misses.skip() {
             return None;
         }
         let mut at = At {
@@ -277,8 +280,14 @@ impl Shared {
             buf,
         );
         match sorted {
-            Sorted::Read(n) => Some(n),
-            Sorted::Pool => None,
+            Sorted::Read(n) => {
+                self.misses.hit();
+                Some(n)
+            }
+            Sorted::Pool => {
+                self.misses.missed();
+                None
+            }
             Sorted::Never => {
                 self.inline.store(false, Ordering::Relaxed);
                 None
@@ -292,11 +301,62 @@ impl Shared {
     }
 }
 
+/// Skips inline attempts while they keep missing the page cache.
+///
+/// A `RWF_NOWAIT` read of pages that are not cached is not free: the kernel starts their
+/// readahead on the calling thread before it answers `EAGAIN`, so on a file that is mostly
+/// not cached every read would pay that on the executor's thread and then the pool hand-off
+/// anyway (measured in `benches/positional.rs`: 0.75-0.8x of `spawn_blocking(pread)` with
+/// every read trying inline). After `m` misses in a row the next `2^(m-1) - 1` reads (at most
+/// [`MAX_SKIPPED_READS`]) go straight to the pool; any hit resets it. Shared by the clones of
+/// a handle; the counts are relaxed (a heuristic: a wrong guess costs speed, never a result).
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+#[derive(Debug, Default)]
+struct MissBackoff {
+    misses: AtomicU32,
+    skip: AtomicU32,
+}
+
+/// The most reads sent straight to the pool after a run of inline misses before the next
+/// inline attempt (not part of the semver contract).
+const MAX_SKIPPED_READS: u32 = 63;
+
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+impl MissBackoff {
+    /// Whether this read skips the inline attempt.
+    fn skip(&self) -> bool {
+        // Only written after misses: the all-cached hot path reads one shared word.
+        self.skip.load(Ordering::Relaxed) > 0
+            && self
+                .skip
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+                .is_ok()
+    }
+
+    fn hit(&self) {
+        if self.misses.load(Ordering::Relaxed) != 0 {
+            self.misses.store(0, Ordering::Relaxed);
+        }
+    }
+
+    fn missed(&self) {
+        let misses = self
+            .misses
+            .fetch_add(1, Ordering::Relaxed)
+            .saturating_add(1);
+        let skip = (1u32 << (misses - 1).min(6)) - 1;
+        self.skip
+            .store(skip.min(MAX_SKIPPED_READS), Ordering::Relaxed);
+    }
+}
+
 /// Modifying operations whose futures were dropped while their job ran: how many still run
 /// (a sync waits for them), and the first failure nobody has seen yet.
 #[derive(Debug, Default)]
 struct DroppedWrites {
     state: Mutex<Dropped>,
+    /// `state.failed` is set: lets every operation check without taking the lock.
+    failed: AtomicBool,
 }
 
 #[derive(Debug, Default)]
@@ -325,7 +385,7 @@ impl DroppedWrites {
             let mut st = self.lock();
             st.running -= 1;
             if let Some(e) = failure {
-                st.record(e);
+                self.record(&mut st, e);
             }
             if st.running == 0 {
                 mem::take(&mut st.waiters)
@@ -338,13 +398,28 @@ impl DroppedWrites {
 
     /// A dropped modifying operation failed after its job had already finished.
     fn failed(&self, failure: io::Error) {
-        self.lock().record(failure);
+        let mut st = self.lock();
+        self.record(&mut st, failure);
+    }
+
+    /// Keeps `failure` (the first one whole, later ones counted); under the lock.
+    fn record(&self, st: &mut Dropped, failure: io::Error) {
+        if st.failed.is_none() {
+            st.failed = Some(failure);
+            self.failed.store(true, Ordering::Release);
+        } else {
+            st.more += 1;
+        }
     }
 
     /// The failure to report, once.
     fn take_failure(&self) -> Option<io::Error> {
+        if !self.failed.load(Ordering::Acquire) {
+            return None;
+        }
         let mut st = self.lock();
         let first = st.failed.take()?;
+        self.failed.store(false, Ordering::Release);
         let more = mem::take(&mut st.more);
         if more == 0 {
             return Some(first);
@@ -369,16 +444,6 @@ impl DroppedWrites {
             st.waiters.push(cx.waker().clone());
         }
         Poll::Pending
-    }
-}
-
-impl Dropped {
-    fn record(&mut self, failure: io::Error) {
-        if self.failed.is_none() {
-            self.failed = Some(failure);
-        } else {
-            self.more += 1;
-        }
     }
 }
 
