@@ -3,7 +3,7 @@
 //! cache and with it evicted (`posix_fadvise(DONTNEED)` before each round of each case).
 //!
 //! Run with `cargo bench --bench positional`. Environment knobs: `IOCOMPAT_BENCH_MIB` (file
-//! size, default 1024), `IOCOMPAT_BENCH_RUNS` (rounds, default 15 cached, 9 evicted),
+//! size, default 1024), `IOCOMPAT_BENCH_RUNS` (rounds, default 15),
 //! `IOCOMPAT_BENCH_DIR` (where the file goes, default the system temp dir),
 //! `IOCOMPAT_BENCH_ONLY` (run ours and the cases whose name contains this; for profiling).
 //!
@@ -326,7 +326,7 @@ mod linux {
             .unwrap();
         let mut cases = cases(&rt, &path);
         if let Ok(only) = std::env::var("IOCOMPAT_BENCH_ONLY") {
-            cases.retain(|(name, _)| name.starts_with("iocompat") || name.contains(only.as_str()));
+            cases.retain(|(name, _)| *name == "iocompat PositionalFile" || name.contains(only.as_str()));
         }
 
         let reads = 32 * 1024;
@@ -340,9 +340,9 @@ mod linux {
         );
         report("cached (the whole file in the page cache)", reads, &rows);
 
-        let reads = 2 * 1024;
+        let reads = 4 * 1024;
         let rows = interleaved(
-            env_usize("IOCOMPAT_BENCH_RUNS", 9),
+            env_usize("IOCOMPAT_BENCH_RUNS", 15),
             reads,
             pages,
             &mut cases,

@@ -43,7 +43,11 @@
 //!    pages already in the page cache and fails with `EAGAIN` instead of waiting for the
 //!    disk, so the executor never waits on I/O; one call copies at most 256 KiB (a larger
 //!    `read_at` returns a short count, a larger `read_exact_at` continues at its next poll,
-//!    after yielding). What is not cached goes to step 2. A filesystem without `RWF_NOWAIT`
+//!    after yielding). What is not cached goes to step 2. Such a miss is not free (the
+//!    kernel starts the readahead on the calling thread before it answers), so while
+//!    attempts keep missing, most reads skip them: after `m` misses in a row the next
+//!    `2^(m-1) - 1` reads (at most 63) go straight to the pool, and any hit resets that. A
+//!    filesystem without `RWF_NOWAIT`
 //!    support, an `O_DIRECT` file or a kernel without `preadv2` turns this off for the handle
 //!    (and its clones) by itself; [`PositionalFileBuilder::inline_reads`] turns it off by
 //!    hand.
