@@ -19,7 +19,8 @@
 //!
 //! Every async case runs on one tokio multi-thread runtime with 2 workers (the machine has 2
 //! cores). Cases are interleaved: each round runs every case once, starting at a different
-//! case each round, so drift on a shared machine hits all of them alike. Medians and ratios
+//! case each round and in reverse order every other round, so drift on a shared machine hits
+//! all of them alike. Medians and ratios
 //! (ours / peer throughput: above 1.0 means ours is faster) are printed.
 
 #[cfg(not(target_os = "linux"))]
@@ -103,10 +104,12 @@ mod linux {
 
     fn cases<'a>(rt: &'a tokio::runtime::Runtime, path: &'a Path) -> Vec<(&'static str, Run<'a>)> {
         let std_file = Arc::new(File::open(path).unwrap());
-        let ours = PositionalFile::new(File::open(path).unwrap());
+        // Every case reads through one open file description (ours through duplicates of it),
+        // so the kernel's readahead state is the same for all.
+        let ours = PositionalFile::new(std_file.try_clone().unwrap());
         let ours_pool = PositionalFile::builder()
             .inline_reads(false)
-            .build(File::open(path).unwrap());
+            .build(std_file.try_clone().unwrap());
         let tokio_file = Arc::new(tokio::sync::Mutex::new(
             rt.block_on(tokio::fs::File::open(path)).unwrap(),
         ));
@@ -261,7 +264,13 @@ mod linux {
         for round in 0..rounds {
             let offs = offsets(0x9E37_79B9_7F4A_7C15 ^ round as u64, reads, pages);
             for k in 0..n {
-                let i = (round + k) % n;
+                // Rotated, and reversed every other round, so no case always follows the same
+                // one (the blocking pool's threads are warm after some cases, idle after others).
+                let i = if round % 2 == 0 {
+                    (round + k) % n
+                } else {
+                    (round + n - k) % n
+                };
                 before();
                 let t = Instant::now();
                 std::hint::black_box((cases[i].1)(&offs));

@@ -319,7 +319,7 @@ struct MissBackoff {
 
 /// The most reads sent straight to the pool after a run of inline misses before the next
 /// inline attempt (not part of the semver contract).
-const MAX_SKIPPED_READS: u32 = 63;
+const MAX_SKIPPED_READS: u32 = 255;
 
 #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 impl MissBackoff {
@@ -334,8 +334,9 @@ impl MissBackoff {
     }
 
     fn hit(&self) {
-        if self.misses.load(Ordering::Relaxed) != 0 {
-            self.misses.store(0, Ordering::Relaxed);
+        let misses = self.misses.load(Ordering::Relaxed);
+        if misses != 0 {
+            self.misses.store(misses / 2, Ordering::Relaxed);
         }
     }
 
@@ -344,7 +345,7 @@ impl MissBackoff {
             .misses
             .fetch_add(1, Ordering::Relaxed)
             .saturating_add(1);
-        let skip = (1u32 << (misses - 1).min(6)) - 1;
+        let skip = (1u32 << (misses - 1).min(8)) - 1;
         self.skip
             .store(skip.min(MAX_SKIPPED_READS), Ordering::Relaxed);
     }
