@@ -335,7 +335,9 @@ mod linux {
             .unwrap();
         let mut cases = cases(&rt, &path);
         if let Ok(only) = std::env::var("IOCOMPAT_BENCH_ONLY") {
-            cases.retain(|(name, _)| *name == "iocompat PositionalFile" || name.contains(only.as_str()));
+            cases.retain(|(name, _)| {
+                *name == "iocompat PositionalFile" || name.contains(only.as_str())
+            });
         }
 
         let reads = 32 * 1024;

@@ -420,10 +420,11 @@ fn a_user_spawn_runs_every_job() {
 }
 
 /// Inline attempts that keep missing the cache back off: after two misses in a row the next
-/// read goes straight to the pool even though its page is cached by then; a hit resets it.
+/// read goes straight to the pool even though its page is cached by then; hits try inline
+/// again (each halves the count of misses).
 #[cfg(target_os = "linux")]
 #[test]
-fn inline_misses_back_off_and_a_hit_resets() {
+fn inline_misses_back_off_and_hits_try_again() {
     support::watchdog("inline_misses_back_off", || {
         let (_named, std_file) = file_with(&[5u8; 4096]);
         let pool = ManualPool::default();

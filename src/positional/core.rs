@@ -307,8 +307,10 @@ impl Shared {
 /// readahead on the calling thread before it answers `EAGAIN`, so on a file that is mostly
 /// not cached every read would pay that on the executor's thread and then the pool hand-off
 /// anyway (measured in `benches/positional.rs`: 0.75-0.8x of `spawn_blocking(pread)` with
-/// every read trying inline). After `m` misses in a row the next `2^(m-1) - 1` reads (at most
-/// [`MAX_SKIPPED_READS`]) go straight to the pool; any hit resets it. Shared by the clones of
+/// every read trying inline). `m` counts misses, halved by each hit; after a miss the next
+/// `2^(m-1) - 1` reads (at most [`MAX_SKIPPED_READS`]) go straight to the pool. Halving rather
+/// than resetting keeps the odd hit on a mostly uncached file (a page read twice) from
+/// restarting the attempts. Shared by the clones of
 /// a handle; the counts are relaxed (a heuristic: a wrong guess costs speed, never a result).
 #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 #[derive(Debug, Default)]
@@ -816,5 +818,120 @@ pub(crate) fn retry<R>(mut op: impl FnMut() -> io::Result<R>) -> io::Result<R> {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             other => return other,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_are_checked_before_anything_runs() {
+        let ok = Args::new(OpKind::ReadAt, i64::MAX as u64, 0);
+        assert!(ok.check().is_ok());
+        let past = Args::new(OpKind::WriteAt, i64::MAX as u64 + 1, 0);
+        assert!(past.check().unwrap_err().to_string().contains("i64::MAX"));
+        let overflow = Args::new(OpKind::ReadExactAt, u64::MAX - 2, 3);
+        let e = overflow.check().unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidInput);
+        assert_eq!(
+            e.to_string(),
+            "iocompat::PositionalFile::read_exact_at: offset + buffer length (3 bytes) \
+             overflows u64 at offset 18446744073709551613"
+        );
+        // Operations without an offset are not checked: `set_len`'s size goes to the OS.
+        assert!(Args::new(OpKind::SetLen, u64::MAX, 0).check().is_ok());
+    }
+
+    #[test]
+    fn messages_name_the_operation_and_where() {
+        let at = Args::new(OpKind::WriteAllAt, 7, 1);
+        let e = at.wrap(io::Error::from_raw_os_error(9));
+        assert!(
+            e.to_string()
+                .starts_with("iocompat::PositionalFile::write_all_at: ")
+        );
+        assert!(e.to_string().ends_with(" at offset 7"));
+        assert_eq!(e.kind(), io::Error::from_raw_os_error(9).kind());
+        let source = e.get_ref().and_then(|inner| inner.source()).unwrap();
+        let source = source.downcast_ref::<io::Error>().unwrap();
+        assert_eq!(source.raw_os_error(), Some(9));
+        let sized = Args::new(OpKind::SetLen, 42, 0).error(io::ErrorKind::Other, "no");
+        assert_eq!(
+            sized.to_string(),
+            "iocompat::PositionalFile::set_len: no (new length 42)"
+        );
+        let plain = Args::new(OpKind::SyncAll, 0, 0).error(io::ErrorKind::Other, "no");
+        assert_eq!(plain.to_string(), "iocompat::PositionalFile::sync_all: no");
+    }
+
+    #[test]
+    fn a_short_or_failed_dropped_write_is_a_failure_a_full_one_is_not() {
+        let args = Args::new(OpKind::WriteAt, 3, 10);
+        assert!(failure_of(&args, Ok(10usize)).is_none());
+        let short = failure_of(&args, Ok(4usize)).unwrap();
+        assert_eq!(short.kind(), io::ErrorKind::WriteZero);
+        let failed = failure_of::<()>(&args, Err(io::Error::from_raw_os_error(28))).unwrap();
+        assert!(failed.to_string().contains("after its future was dropped"));
+        assert_eq!(failed.kind(), io::Error::from_raw_os_error(28).kind());
+    }
+
+    #[test]
+    fn dropped_failures_are_reported_once_first_whole_then_counted() {
+        let dropped = DroppedWrites::default();
+        assert!(dropped.take_failure().is_none());
+        dropped.failed(io::Error::new(io::ErrorKind::StorageFull, "first"));
+        dropped.failed(io::Error::other("second"));
+        dropped.failed(io::Error::other("third"));
+        let e = dropped.take_failure().unwrap();
+        assert_eq!(e.kind(), io::ErrorKind::StorageFull);
+        assert_eq!(
+            e.to_string(),
+            "first (and 2 later dropped operations failed too)"
+        );
+        assert!(dropped.take_failure().is_none());
+        dropped.failed(io::Error::other("alone"));
+        assert_eq!(dropped.take_failure().unwrap().to_string(), "alone");
+    }
+
+    #[test]
+    fn syncs_wait_until_no_dropped_write_runs() {
+        let dropped = DroppedWrites::default();
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(dropped.poll_idle(&mut cx).is_ready());
+        dropped.started();
+        dropped.started();
+        assert!(dropped.poll_idle(&mut cx).is_pending());
+        dropped.finished(None);
+        assert!(dropped.poll_idle(&mut cx).is_pending());
+        dropped.finished(Some(io::Error::other("late")));
+        assert!(dropped.poll_idle(&mut cx).is_ready());
+        assert_eq!(dropped.take_failure().unwrap().to_string(), "late");
+    }
+
+    #[test]
+    fn misses_back_off_exponentially_up_to_the_cap_and_hits_halve_them() {
+        let backoff = MissBackoff::default();
+        let skipped_after_a_miss = |b: &MissBackoff| {
+            b.missed();
+            let mut n = 0;
+            while b.skip() {
+                n += 1;
+            }
+            n
+        };
+        let runs: Vec<u32> = (0..12).map(|_| skipped_after_a_miss(&backoff)).collect();
+        assert_eq!(runs, [0, 1, 3, 7, 15, 31, 63, 127, 255, 255, 255, 255]);
+        backoff.hit();
+        assert_eq!(
+            skipped_after_a_miss(&backoff),
+            63,
+            "12 misses, halved to 6, then one more"
+        );
+        for _ in 0..8 {
+            backoff.hit();
+        }
+        assert!(!backoff.skip());
+        assert_eq!(skipped_after_a_miss(&backoff), 0);
     }
 }

@@ -45,12 +45,11 @@
 //!    `read_at` returns a short count, a larger `read_exact_at` continues at its next poll,
 //!    after yielding). What is not cached goes to step 2. Such a miss is not free (the
 //!    kernel starts the readahead on the calling thread before it answers), so while
-//!    attempts keep missing, most reads skip them: after `m` misses in a row the next
-//!    `2^(m-1) - 1` reads (at most 63) go straight to the pool, and any hit resets that. A
-//!    filesystem without `RWF_NOWAIT`
-//!    support, an `O_DIRECT` file or a kernel without `preadv2` turns this off for the handle
-//!    (and its clones) by itself; [`PositionalFileBuilder::inline_reads`] turns it off by
-//!    hand.
+//!    attempts keep missing, most reads skip them: with `m` misses counted (each hit halves
+//!    the count), a miss sends the next `2^(m-1) - 1` reads (at most 255) straight to the
+//!    pool. A filesystem without `RWF_NOWAIT` support, an `O_DIRECT` file or a kernel
+//!    without `preadv2` turns this off for the handle (and its clones) by itself;
+//!    [`PositionalFileBuilder::inline_reads`] turns it off by hand.
 //! 2. Everything else: one job on the blocking pool, chosen as for every adapter of this
 //!    crate: the [`Spawn`](crate::Spawn) given to [`PositionalFileBuilder::spawner`]; else
 //!    the blocking pool of the tokio runtime current at that poll; else the process-wide pool
