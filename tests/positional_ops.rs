@@ -451,3 +451,33 @@ fn inline_misses_back_off_and_hits_try_again() {
         assert!(ready_at_once(), "and again");
     });
 }
+
+/// No thread is held per idle handle: 200 handles that each finished a pool operation, kept
+/// alive, leave a runtime with 2 blocking threads free for the next operation.
+#[cfg(feature = "tokio")]
+#[test]
+fn idle_handles_hold_no_pool_thread() {
+    support::watchdog("idle_handles_hold_no_pool_thread", || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .max_blocking_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let (_named, std_file) = file_with(b"abc");
+            let mut alive = Vec::new();
+            for _ in 0..200 {
+                let file = PositionalFile::builder()
+                    .inline_reads(false)
+                    .build(std_file.try_clone().unwrap());
+                let (n, _) = file.read_at(vec![0; 3], 0).await;
+                assert_eq!(n.unwrap(), 3);
+                alive.push(file);
+            }
+            let last = tokio::time::timeout(support::LIMIT, alive[0].sync_all()).await;
+            last.expect("a pool thread is held by an idle handle")
+                .unwrap();
+        });
+    });
+}

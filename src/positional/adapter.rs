@@ -365,7 +365,6 @@ impl PositionalFile {
     /// assert_eq!(file.len().await?, 0);
     /// # std::io::Result::Ok(()) }).unwrap();
     /// ```
-    #[allow(clippy::len_without_is_empty)]
     pub fn len(&self) -> impl Future<Output = io::Result<u64>> + Send + Unpin + 'static {
         self.plain(OpKind::Len, 0, |file, (), _| {
             file.metadata().map(|m| m.len())

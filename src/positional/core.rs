@@ -776,7 +776,8 @@ impl<B: Send + 'static, R: Outcome> Drop for Call<B, R> {
             Slot::Unrun(_) if self.args.kind.modifies() => {
                 self.shared.dropped.failed(self.args.error(
                     io::ErrorKind::Other,
-                    "not done: the blocking pool dropped it unrun after its future was dropped",
+                    "not done: the blocking pool dropped it unrun, and its future was dropped \
+                     before it could report that",
                 ));
             }
             _ => {}

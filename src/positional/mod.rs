@@ -107,6 +107,8 @@
 //! | the pool drops the job unrun (its tokio runtime shut down) | `Other`, saying so; the next operation tries again |
 //! | the user's [`Spawn`](crate::Spawn) panics | `Other`, carrying the panic message (a job it handed on before panicking may still run; then its result stands) |
 //!
+//! A future polled again after it returned its result panics, as most futures do.
+//!
 //! # Memory
 //!
 //! No internal buffers: every byte moves between the file and the caller's buffer. Each
