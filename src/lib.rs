@@ -39,6 +39,7 @@
 //! | an `Iterator` that blocks | a `Stream` | [`Unblock`] |
 //! | any of these, terser | the same | [`UnblockExt::unblock`] |
 //! | an fd-backed std reader or writer (socket, pipe, tty, or a `File` that may be one) | async I/O without a pool thread where epoll can watch it | [`AutoIo`] (Unix) |
+//! | a `std::fs::File` read or written at many offsets at once (a database, an object store) | concurrent `read_at` / `write_at` futures with owned buffers, cached pages read without a pool hand-off | [`PositionalFile`] (Unix) |
 //! | the process's stdin / stdout / stderr | cancellable async handles | [`stdin()`], [`stdout()`], [`stderr()`] (Unix) |
 //! | futures 0.1 `Future` / `Stream` / `Sink` | futures 0.3 / `std` | [`futures01::Future01CompatExt`], [`futures01::Stream01CompatExt`], [`futures01::Sink01CompatExt`] (feature `futures01`) |
 //! | futures 0.3 future / stream / sink | futures 0.1 | [`futures01::TryFutureCompatExt`], [`futures01::TryStreamCompatExt`] (`compat`, or `compat_boxed` for `!Unpin` ones such as `async` blocks), [`futures01::SinkCompatExt`] (feature `futures01`) |
@@ -91,6 +92,9 @@ mod io_util;
 mod pool;
 #[cfg(unix)]
 #[cfg_attr(docsrs, doc(cfg(unix)))]
+pub mod positional;
+#[cfg(unix)]
+#[cfg_attr(docsrs, doc(cfg(unix)))]
 pub mod readiness;
 pub mod unblock;
 
@@ -119,6 +123,9 @@ pub use crate::pool::{BlockingJob, SpawnBlocking};
 pub use crate::pool::SpawnBlocking as Spawn;
 pub use crate::unblock::{IntoInnerError, Unblock, UnblockBuilder, UnblockExt};
 
+#[cfg(unix)]
+#[cfg_attr(docsrs, doc(cfg(unix)))]
+pub use crate::positional::{PositionalFile, PositionalFileBuilder};
 #[cfg(unix)]
 #[cfg_attr(docsrs, doc(cfg(unix)))]
 pub use crate::readiness::{AutoIo, IoPath, Stderr, Stdin, Stdout, stderr, stdin, stdout};

@@ -64,7 +64,9 @@ fn test_file(tests_dir: &Path, file: &str) -> Option<PathBuf> {
     }
     fs::read_dir(tests_dir)
         .unwrap()
-        .map(|e| e.unwrap().path().join(format!("{file}.rs")))
+        .map(|e| e.unwrap().path())
+        .filter(|dir| !dir.ends_with("support"))
+        .map(|dir| dir.join(format!("{file}.rs")))
         .find(|p| p.exists())
 }
 

@@ -5,6 +5,8 @@
 pub mod data;
 pub mod mock;
 pub mod pool;
+#[cfg(unix)]
+pub mod positional;
 
 use std::future::Future;
 use std::sync::mpsc;
