@@ -11,9 +11,11 @@
 //! the global allocator below on the bench's own thread, in a separate run after the timed
 //! rounds (so counting never costs time in them).
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::hint::black_box;
+
+#[path = "../tests/support/counting_alloc.rs"]
+mod counting_alloc;
+use counting_alloc::CountingAlloc;
 use std::io::Read;
 use std::time::{Duration, Instant};
 
@@ -28,52 +30,13 @@ const FUTURES: u64 = 250_000;
 const PARKING_ITEMS: u64 = 1_000_000;
 const IO_BYTES: usize = 64 << 20;
 
-/// Counts allocations made by a thread while its `COUNTING` flag is set.
-struct CountingAlloc;
-
-thread_local! {
-    static COUNTING: Cell<bool> = const { Cell::new(false) };
-    static ALLOCS: Cell<u64> = const { Cell::new(0) };
-}
-
-fn count_one() {
-    if COUNTING.try_with(Cell::get).unwrap_or(false) {
-        let _ = ALLOCS.try_with(|n| n.set(n.get() + 1));
-    }
-}
-
-// SAFETY: every method forwards to `System` with the caller's arguments unchanged; the only
-// addition is a const-initialised thread-local flag and counter, neither of which allocates or
-// touches the memory.
-unsafe impl GlobalAlloc for CountingAlloc {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count_one();
-        // SAFETY: forwarded as is; the caller upholds `GlobalAlloc::alloc`'s contract.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: forwarded as is; `ptr` came from `System.alloc` above.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count_one();
-        // SAFETY: forwarded as is; `ptr` came from `System.alloc` above.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
 #[global_allocator]
 static GLOBAL: CountingAlloc = CountingAlloc;
 
 /// Allocations per item while `f` handles `items` items (one untimed run).
 fn allocs_per_item(items: u64, f: &dyn Fn() -> u64) -> f64 {
-    let before = ALLOCS.with(Cell::get);
-    COUNTING.with(|c| c.set(true));
-    black_box(f());
-    COUNTING.with(|c| c.set(false));
-    (ALLOCS.with(Cell::get) - before) as f64 / items as f64
+    let (_, allocs) = counting_alloc::allocations_during(|| black_box(f()));
+    allocs as f64 / items as f64
 }
 
 /// Prints allocations per conversion for each variant.

@@ -31,6 +31,18 @@ pub(crate) fn retry_interrupted<R>(mut op: impl FnMut() -> io::Result<R>) -> io:
     }
 }
 
+/// The message of a caught panic: its `&str` or `String` payload, or a placeholder for any
+/// other payload. Adapters that run user code on a pool carry it in the `io::Error` they return.
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic with a non-string payload".to_owned()
+    }
+}
+
 /// `Ok(n)` when a wrapped value's read or write of a `len`-byte buffer answered `n <= len`;
 /// otherwise an `InvalidData` error naming both counts. Trusting such an answer would panic
 /// (tokio's `ReadBuf::advance`, a slice index) or skip bytes, so a broken implementation is
@@ -113,6 +125,13 @@ mod tests {
             e.to_string(),
             "iocompat::Readiness::read: used after into_inner"
         );
+    }
+
+    #[test]
+    fn panic_messages_come_from_str_and_string_payloads() {
+        assert_eq!(panic_message(&"static"), "static");
+        assert_eq!(panic_message(&String::from("owned")), "owned");
+        assert_eq!(panic_message(&42u8), "a panic with a non-string payload");
     }
 
     #[test]

@@ -7,9 +7,11 @@
 
 #[path = "support/futures01_bounded.rs"]
 mod bounded;
+#[path = "support/counting_alloc.rs"]
+mod counting_alloc;
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
+use counting_alloc::CountingAlloc;
+
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -19,53 +21,12 @@ use futures_core::Stream;
 use futures01::{Async, Stream as Stream01};
 use iocompat::futures01::{Future01CompatExt, Stream01CompatExt, TryStreamCompatExt};
 
-/// Counts allocations made by a thread while its `COUNTING` flag is set (other tests run on
-/// other threads at the same time).
-struct CountingAlloc;
-
-thread_local! {
-    static COUNTING: Cell<bool> = const { Cell::new(false) };
-    static ALLOCS: Cell<usize> = const { Cell::new(0) };
-}
-
-fn count_one() {
-    if COUNTING.try_with(Cell::get).unwrap_or(false) {
-        let _ = ALLOCS.try_with(|n| n.set(n.get() + 1));
-    }
-}
-
-// SAFETY: every method forwards to `System` with the caller's arguments unchanged; the only
-// addition is a const-initialised thread-local flag and counter, neither of which allocates or
-// touches the memory.
-unsafe impl GlobalAlloc for CountingAlloc {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count_one();
-        // SAFETY: forwarded as is; the caller upholds `GlobalAlloc::alloc`'s contract.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: forwarded as is; `ptr` came from `System.alloc` above.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count_one();
-        // SAFETY: forwarded as is; `ptr` came from `System.alloc` above.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
 #[global_allocator]
 static GLOBAL: CountingAlloc = CountingAlloc;
 
 /// Counts allocations made while `f` runs.
 fn allocations_during(f: impl FnOnce()) -> usize {
-    let before = ALLOCS.with(Cell::get);
-    COUNTING.with(|c| c.set(true));
-    f();
-    COUNTING.with(|c| c.set(false));
-    ALLOCS.with(Cell::get) - before
+    counting_alloc::allocations_during(f).1
 }
 
 const ITEMS: u64 = 100_000;
@@ -165,13 +126,11 @@ fn a_01_stream_polled_by_tokio_block_on_allocates_nothing_per_poll() {
             use futures::StreamExt;
             // Warm up: the first `task::current()` allocates the wrapper's one notify handle.
             let mut sum = stream.next().await.unwrap().unwrap();
-            let before = ALLOCS.with(Cell::get);
-            COUNTING.with(|c| c.set(true));
+            let counter = counting_alloc::Counter::start();
             while let Some(v) = stream.next().await {
                 sum += v.unwrap();
             }
-            COUNTING.with(|c| c.set(false));
-            (sum, ALLOCS.with(Cell::get) - before)
+            (sum, counter.stop())
         })
     });
     assert_eq!(sum, ITEMS * (ITEMS - 1) / 2);

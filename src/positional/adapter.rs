@@ -8,7 +8,8 @@ use std::os::unix::fs::FileExt;
 use std::sync::Arc;
 use std::task::Context;
 
-use super::core::{Args, Call, Inline, OpKind, Outcome, Shared, retry};
+use super::core::{Args, Call, Inline, OpKind, Outcome, Shared};
+use crate::io_util::retry_interrupted as retry;
 use crate::pool::{SpawnBlocking, Spawner};
 
 /// A cloneable handle for reading and writing one file at many offsets at once, from async

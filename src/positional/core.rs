@@ -658,7 +658,9 @@ impl<B: Send + 'static, R: Outcome> Call<B, R> {
         let spawner = &self.shared.spawner;
         // A user `SpawnBlocking` may panic; the job it drops while unwinding fills the slot.
         let spawned = panic::catch_unwind(AssertUnwindSafe(|| spawner.spawn(move || job.run())));
-        let spawn_panic = spawned.err().map(|payload| panic_message(&*payload));
+        let spawn_panic = spawned
+            .err()
+            .map(|payload| crate::io_util::panic_message(&*payload));
         self.state = State::Waiting { slot, spawn_panic };
     }
 
@@ -798,27 +800,6 @@ impl<B: Send + 'static, R: Outcome> fmt::Debug for Call<B, R> {
             .field("offset", &self.args.offset)
             .field("state", &state)
             .finish()
-    }
-}
-
-/// A panic payload's message.
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_owned()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "a panic with a non-string payload".to_owned()
-    }
-}
-
-/// Calls `op` until it returns something other than `Interrupted`.
-pub(crate) fn retry<R>(mut op: impl FnMut() -> io::Result<R>) -> io::Result<R> {
-    loop {
-        match op() {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            other => return other,
-        }
     }
 }
 

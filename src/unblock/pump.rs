@@ -217,7 +217,7 @@ fn publish<T>(st: &mut State<T>, finished: Finished) {
 /// The value panicked during `operation`: the side that was busy gets the error (an
 /// iterator's panic is resumed in the consumer), and the value is poisoned.
 fn record_panic<T>(st: &mut State<T>, operation: &str, payload: Box<dyn Any + Send>) {
-    let message = panic_message(&*payload);
+    let message = io_util::panic_message(&*payload);
     let error = io::Error::other(format!(
         "iocompat::Unblock::{operation}: the wrapped value panicked: {message}"
     ));
@@ -231,16 +231,6 @@ fn record_panic<T>(st: &mut State<T>, operation: &str, payload: Box<dyn Any + Se
         st.items.fail_fetch(payload);
     }
     st.poison(message);
-}
-
-fn panic_message(payload: &(dyn Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_owned()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "a panic with a non-string payload".to_owned()
-    }
 }
 
 /// One `read` into `buf`, retrying `Interrupted`; a reader claiming more than `buf` fails.
